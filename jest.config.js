@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is done once by `npm run typecheck`; here files are only transpiled, which is much faster.
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  testTimeout: 20000,
+  // Two cores: two workers keep the long-poll and restart tests from starving each other.
+  maxWorkers: 2,
+};

@@ -1,0 +1,45 @@
+import express, { Router, type Express } from 'express';
+import type { EngineDeps } from './engine/deps';
+import { RouteNotFound } from './engine/errors';
+import { errorHandler } from './http/errors';
+import { messageRoutes } from './http/ironmq/messages';
+import { queueRoutes } from './http/ironmq/queues';
+import { reservationRoutes } from './http/ironmq/reservations';
+import { requireProjectToken } from './http/middleware/auth';
+import { jsonBody } from './http/middleware/json-body';
+import { methodOverride } from './http/middleware/method-override';
+import { requestLog } from './http/middleware/request-log';
+import { sendJson } from './http/respond';
+import type { Logger } from './log';
+
+export interface AppDeps {
+  engine: EngineDeps;
+  log: Logger;
+  /** Largest request body; larger ones get 413 from the Content-Length alone, before being read. */
+  maxRequestBytes: number;
+}
+
+/** The whole HTTP surface as an Express app, without listen(): main.ts and the tests both start it. */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(requestLog(deps.log));
+  app.use(methodOverride);
+  app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
+  app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
+
+  const ironmq = Router({ mergeParams: true });
+  ironmq.use(jsonBody);
+  ironmq.use(requireProjectToken(deps.engine.store));
+  ironmq.use('/queues', queueRoutes(deps.engine), messageRoutes(deps.engine), reservationRoutes(deps.engine));
+  app.use('/3/projects/:projectId', ironmq);
+
+  app.use(() => {
+    throw new RouteNotFound();
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

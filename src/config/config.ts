@@ -1,0 +1,130 @@
+import type { Durability } from '../store/sqlite/sqlite-store';
+
+/** Every setting: its env var, default and meaning. README's configuration table is generated from the same facts. */
+export interface Config {
+  port: number;
+  host: string;
+  dbFile: string;
+  durability: Durability;
+  maxMessageBytes: number;
+  maxRequestBytes: number;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  defaultProjectId: string | undefined;
+  defaultToken: string | undefined;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface Setting<T> {
+  env: string;
+  doc: string;
+  default: T;
+  parse: (raw: string, env: string) => T;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string, env: string): number => {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${env} must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max)
+      throw new ConfigError(`${env} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string, env: string): T => {
+    const value = raw.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(value)) {
+      throw new ConfigError(`${env} must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return value as T;
+  };
+}
+
+const text = (raw: string) => raw;
+const optional = (raw: string) => (raw === '' ? undefined : raw);
+
+export const SETTINGS = {
+  port: {
+    env: 'FERRITE_PORT',
+    doc: 'TCP port to listen on (0: any free port)',
+    default: 8080,
+    parse: integer(0, 65535),
+  },
+  host: { env: 'FERRITE_HOST', doc: 'Address to bind', default: '0.0.0.0', parse: text },
+  dbFile: {
+    env: 'FERRITE_DB_FILE',
+    doc: 'SQLite data file; created with its folder on first start',
+    default: './data/ferrite.db',
+    parse: text,
+  },
+  durability: {
+    env: 'FERRITE_DURABILITY',
+    doc: 'full: every acknowledged write survives power loss; normal: survives a process crash; off: neither',
+    default: 'full',
+    parse: oneOf(['full', 'normal', 'off'] as const),
+  },
+  maxMessageBytes: {
+    env: 'FERRITE_MAX_MESSAGE_BYTES',
+    doc: 'Largest message body, in bytes',
+    default: 262_144,
+    parse: integer(1, 64 * 1024 * 1024),
+  },
+  maxRequestBytes: {
+    env: 'FERRITE_MAX_REQUEST_BYTES',
+    doc: 'Largest request body, in bytes; larger requests are refused with 413 before being read whole',
+    default: 8 * 1024 * 1024,
+    parse: integer(1024, 1024 * 1024 * 1024),
+  },
+  logLevel: {
+    env: 'FERRITE_LOG_LEVEL',
+    doc: 'error, warn, info or debug (debug logs one line per request)',
+    default: 'info',
+    parse: oneOf(['error', 'warn', 'info', 'debug'] as const),
+  },
+  defaultProjectId: {
+    env: 'FERRITE_PROJECT_ID',
+    doc: 'Id of the project created on first start (24 hex chars); generated when unset',
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw !== '' && !/^[0-9a-f]{24}$/.test(raw)) {
+        throw new ConfigError(`${env} must be 24 lowercase hex characters, got "${raw}"`);
+      }
+      return optional(raw);
+    },
+  },
+  defaultToken: {
+    env: 'FERRITE_TOKEN',
+    doc: 'Token of the project created on first start (16-512 chars); generated and printed when unset',
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw !== '' && (raw.length < 16 || raw.length > 512 || /\s/.test(raw))) {
+        throw new ConfigError(`${env} must be 16 to 512 characters without white space`);
+      }
+      return optional(raw);
+    },
+  },
+  shutdownGraceMs: {
+    env: 'FERRITE_SHUTDOWN_GRACE_MS',
+    doc: 'How long shutdown waits for in-flight requests before closing connections',
+    default: 10_000,
+    parse: integer(0, 600_000),
+  },
+} satisfies { [K in keyof Config]: Setting<Config[K]> };
+
+/** Reads and validates every setting from `env`; throws ConfigError naming the first bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [keyof Config, Setting<unknown>][]) {
+    const raw = env[setting.env];
+    config[key] = raw === undefined ? setting.default : setting.parse(raw, setting.env);
+  }
+  return Object.freeze(config as unknown as Config);
+}

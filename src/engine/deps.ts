@@ -1,0 +1,12 @@
+import type { Store } from '../store/store';
+import type { Clock } from './clock';
+import type { Waiters } from './waiters';
+
+/** What every engine operation receives. Passed explicitly; the engine has no module-level state. */
+export interface EngineDeps {
+  store: Store;
+  clock: Clock;
+  waiters: Waiters;
+  /** Largest message body in UTF-8 bytes. */
+  maxMessageBytes: number;
+}

@@ -1,0 +1,98 @@
+/**
+ * Typed domain errors. Each has a stable `code`; none knows about HTTP. `http/errors.ts` maps every code to a
+ * status and wire text in one exhaustive switch, so adding a class here without mapping it fails to compile.
+ */
+export abstract class FerriteError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
+
+export type ErrorCode =
+  | 'invalid_input'
+  | 'unauthorized'
+  | 'queue_not_found'
+  | 'message_not_found'
+  | 'reservation_mismatch'
+  | 'message_reserved'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_operation'
+  | 'store_unavailable';
+
+/** Input that is malformed or out of range; the message says which field and why. */
+export class InvalidInput extends FerriteError {
+  readonly code = 'invalid_input';
+}
+
+/** No token, an unknown or revoked token, or a token of another project. */
+export class Unauthorized extends FerriteError {
+  readonly code = 'unauthorized';
+  constructor() {
+    super('Invalid project/token combination');
+  }
+}
+
+export class QueueNotFound extends FerriteError {
+  readonly code = 'queue_not_found';
+  constructor(readonly queueName: string) {
+    super('Queue not found');
+  }
+}
+
+export class MessageNotFound extends FerriteError {
+  readonly code = 'message_not_found';
+  constructor(readonly messageId: string) {
+    super('Message not found');
+  }
+}
+
+/**
+ * A reservation id that does not (or no longer) match the message's current reservation: it timed out, the
+ * message was reserved again by someone else, or it was released.
+ */
+export class ReservationMismatch extends FerriteError {
+  readonly code = 'reservation_mismatch';
+  constructor(readonly messageId: string) {
+    super('Reservation timed out or does not match');
+  }
+}
+
+/** Deleting a message that someone holds, without its reservation id. */
+export class MessageReserved extends FerriteError {
+  readonly code = 'message_reserved';
+  constructor(readonly messageId: string) {
+    super('Message is reserved; a reservation_id is required');
+  }
+}
+
+export class RouteNotFound extends FerriteError {
+  readonly code = 'route_not_found';
+  constructor() {
+    super('Not found');
+  }
+}
+
+export class MethodNotAllowed extends FerriteError {
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: readonly string[]) {
+    super('Method not allowed');
+  }
+}
+
+export class PayloadTooLarge extends FerriteError {
+  readonly code = 'payload_too_large';
+}
+
+/** A valid request the queue cannot honour, e.g. changing a queue's type. */
+export class UnsupportedOperation extends FerriteError {
+  readonly code = 'unsupported_operation';
+}
+
+/** The store cannot write (disk full, read-only file): the request changed nothing and may be retried. */
+export class StoreUnavailable extends FerriteError {
+  readonly code = 'store_unavailable';
+}

@@ -1,0 +1,92 @@
+import { isFailure, type MessageOpFailure, type MessageRef } from '../store/store';
+import type { EngineDeps } from './deps';
+import {
+  InvalidInput,
+  MessageNotFound,
+  MessageReserved,
+  PayloadTooLarge,
+  QueueNotFound,
+  ReservationMismatch,
+} from './errors';
+import { LIMITS, checkPushHeaders, checkQueueName } from './limits';
+import { DEFAULT_SETTINGS } from './queues';
+import { queueKey } from './waiters';
+import type { Message, NewMessage } from './types';
+
+/** Turns a store failure into the domain error a client sees. */
+export function raise(failure: MessageOpFailure, queueName: string): never {
+  switch (failure.kind) {
+    case 'queue_not_found':
+      throw new QueueNotFound(queueName);
+    case 'message_not_found':
+      throw new MessageNotFound(failure.id);
+    case 'reservation_mismatch':
+      throw new ReservationMismatch(failure.id);
+    case 'message_reserved':
+      throw new MessageReserved(failure.id);
+  }
+}
+
+/** Posts 1..100 messages, all or none; creates the queue when missing. Returns ids in request order. */
+export async function postMessages(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  messages: NewMessage[],
+): Promise<string[]> {
+  checkQueueName(name);
+  if (messages.length === 0) throw new InvalidInput('messages must hold at least one message');
+  if (messages.length > LIMITS.maxMessagesPerPost) {
+    throw new InvalidInput(`messages may hold at most ${LIMITS.maxMessagesPerPost} messages`);
+  }
+  messages.forEach((message, i) => {
+    if (Buffer.byteLength(message.body, 'utf8') > deps.maxMessageBytes) {
+      throw new PayloadTooLarge(`messages[${i}].body is larger than ${deps.maxMessageBytes} bytes`);
+    }
+    if (message.pushHeaders) checkPushHeaders(message.pushHeaders);
+  });
+  const ids = await deps.store.postMessages(projectId, name, messages, DEFAULT_SETTINGS, deps.clock.now());
+  deps.waiters.notify(queueKey(projectId, name), ids.length);
+  return ids;
+}
+
+export async function peekMessages(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  n: number,
+): Promise<Message[]> {
+  const messages = await deps.store.peekMessages(projectId, name, n, deps.clock.now());
+  if (messages === null) throw new QueueNotFound(name);
+  return messages;
+}
+
+export async function getMessage(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  id: string,
+): Promise<Message> {
+  const found = await deps.store.getMessage(projectId, name, id, deps.clock.now());
+  if (found === null) throw new MessageNotFound(id);
+  if (isFailure(found)) raise(found, name);
+  return found;
+}
+
+/** Deletes one or many messages, all or none. A held message needs its current reservation id. */
+export async function deleteMessages(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  refs: MessageRef[],
+): Promise<void> {
+  if (refs.length > LIMITS.maxBatchDelete) {
+    throw new InvalidInput(`ids may hold at most ${LIMITS.maxBatchDelete} messages`);
+  }
+  const failure = await deps.store.deleteMessages(projectId, name, refs, deps.clock.now());
+  if (failure) raise(failure, name);
+}
+
+export async function clearMessages(deps: EngineDeps, projectId: string, name: string): Promise<void> {
+  if (!(await deps.store.clearMessages(projectId, name))) throw new QueueNotFound(name);
+}

@@ -1,0 +1,70 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Store } from '../store/store';
+import type { Clock } from './clock';
+import { InvalidInput, Unauthorized } from './errors';
+import { PROJECT_ID_PATTERN, hashToken, newProjectId, newToken, newTokenId } from './ids';
+import type { Project } from './types';
+
+/**
+ * Checks that `token` is a live token of `projectId`. The token is looked up by its sha256 (an index lookup
+ * on a hash reveals nothing usable about the token), and the project ids are compared in constant time.
+ */
+export async function authorize(store: Store, projectId: string, token: string | undefined): Promise<void> {
+  if (!token || token.length > 512) throw new Unauthorized();
+  const owner = await store.projectOfTokenHash(hashToken(token));
+  if (owner === null) throw new Unauthorized();
+  const a = Buffer.from(owner);
+  const b = Buffer.from(projectId);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new Unauthorized();
+}
+
+export interface CreatedProject {
+  project: Project;
+  token: string;
+  tokenId: string;
+}
+
+/** Creates a project with one token. `id`/`token` may be given (bootstrap from env), else they are generated. */
+export async function createProject(
+  store: Store,
+  clock: Clock,
+  options: { id?: string | undefined; name?: string | undefined; token?: string | undefined } = {},
+): Promise<CreatedProject> {
+  const id = options.id ?? newProjectId();
+  if (!PROJECT_ID_PATTERN.test(id)) throw new InvalidInput('A project id is 24 lowercase hex characters');
+  const now = clock.now();
+  const project: Project = { id, name: options.name ?? 'default', createdAt: now };
+  await store.createProject(project);
+  const { token, tokenId } = await createToken(store, clock, id, 'default', options.token);
+  return { project, token, tokenId };
+}
+
+export async function createToken(
+  store: Store,
+  clock: Clock,
+  projectId: string,
+  name: string,
+  given?: string,
+): Promise<{ token: string; tokenId: string }> {
+  if (!(await store.getProject(projectId))) throw new InvalidInput(`No project ${projectId}`);
+  if (given !== undefined && (given.length < 16 || given.length > 512 || /\s/.test(given))) {
+    throw new InvalidInput('A token must be 16 to 512 characters without white space');
+  }
+  const token = given ?? newToken();
+  const tokenId = newTokenId();
+  await store.addToken({ id: tokenId, projectId, tokenHash: hashToken(token), name, createdAt: clock.now() });
+  return { token, tokenId };
+}
+
+/**
+ * First start: when the store has no project, creates the default one (from FERRITE_PROJECT_ID/FERRITE_TOKEN
+ * when set). Returns what it created, or null when projects already exist.
+ */
+export async function bootstrapDefaultProject(
+  store: Store,
+  clock: Clock,
+  given: { projectId?: string | undefined; token?: string | undefined },
+): Promise<CreatedProject | null> {
+  if ((await store.listProjects()).length > 0) return null;
+  return createProject(store, clock, { id: given.projectId, token: given.token, name: 'default' });
+}

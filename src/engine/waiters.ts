@@ -1,0 +1,62 @@
+/**
+ * Long-poll parking. A reserve with `wait` that finds nothing parks here until a post or release on its queue
+ * wakes it, its own timer fires, or the server shuts down. Wake-ups go to as many waiters as messages arrived,
+ * oldest first, so one post does not stampede a thousand waiters into the store.
+ */
+export class Waiters {
+  private readonly parked = new Map<string, Set<Parked>>();
+  private closed = false;
+
+  /** Resolves after `ms`, on a wake-up for `key`, on `signal` abort, or on shutdown; whichever comes first. */
+  wait(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const entry: Parked = {
+        wake: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', entry.wake);
+          this.parked.get(key)?.delete(entry);
+          if (this.parked.get(key)?.size === 0) this.parked.delete(key);
+          resolve();
+        },
+      };
+      const timer = setTimeout(entry.wake, ms);
+      signal?.addEventListener('abort', entry.wake);
+      let set = this.parked.get(key);
+      if (!set) this.parked.set(key, (set = new Set()));
+      set.add(entry);
+    });
+  }
+
+  /** Wakes up to `count` waiters of `key`, oldest first. */
+  notify(key: string, count: number): void {
+    const set = this.parked.get(key);
+    if (!set) return;
+    for (const entry of [...set].slice(0, Math.max(count, 0))) entry.wake();
+  }
+
+  /** How many requests are parked, over all queues. */
+  get size(): number {
+    let total = 0;
+    for (const set of this.parked.values()) total += set.size;
+    return total;
+  }
+
+  /** Wakes everyone and refuses new waits: used on shutdown so long polls answer with what they have. */
+  close(): void {
+    this.closed = true;
+    for (const set of [...this.parked.values()]) for (const entry of [...set]) entry.wake();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+interface Parked {
+  wake: () => void;
+}
+
+export function queueKey(projectId: string, name: string): string {
+  return `${projectId}\u0000${name}`;
+}

@@ -1,0 +1,91 @@
+import { Router, type RequestHandler } from 'express';
+import type { EngineDeps } from '../../engine/deps';
+import * as queues from '../../engine/queues';
+import type { QueueSettingsInput } from '../../engine/queues';
+import type { QueueType } from '../../engine/types';
+import { sendJson } from '../respond';
+import { resource } from '../routes';
+import { queueToWire } from '../serialize';
+import { rules } from '../validation/rules';
+import { MSG } from '../wire';
+import { bodyOf, projectOf, queueOf } from './params';
+
+interface QueueBody {
+  queue: {
+    message_timeout?: number;
+    message_expiration?: number;
+    type?: QueueType | '';
+    dead_letter?: { queue_name?: string | null; max_reservations?: number | null } | null;
+    push?: object | null;
+    alerts?: unknown[] | null;
+  } | null;
+}
+
+function settingsOf(body: Partial<QueueBody>): QueueSettingsInput {
+  const queue = body.queue ?? {};
+  const dl = queue.dead_letter;
+  return {
+    type: queue.type || undefined,
+    messageTimeout: queue.message_timeout ?? undefined,
+    messageExpiration: queue.message_expiration ?? undefined,
+    deadLetter:
+      dl === undefined
+        ? undefined
+        : dl === null
+          ? null
+          : { queueName: dl.queue_name ?? '', maxReservations: dl.max_reservations ?? undefined },
+    hasPush: queue.push !== undefined && queue.push !== null,
+    hasAlerts: Array.isArray(queue.alerts) && queue.alerts.length > 0,
+  };
+}
+
+/** Queue routes under /3/projects/:projectId/queues. */
+export function queueRoutes(deps: EngineDeps): Router {
+  const router = Router({ mergeParams: true });
+
+  const listQueues: RequestHandler = async (req, res) => {
+    const query = req.query as { per_page?: number; previous?: string; prefix?: string };
+    const list = await queues.listQueues(deps, projectOf(req), {
+      perPage: query.per_page,
+      previous: query.previous,
+      prefix: query.prefix,
+    });
+    sendJson(res, 200, { queues: list.map(queueToWire) });
+  };
+
+  /** PUT (the clients) and POST (the draft: 201 when created) both create or update. */
+  const putQueue: RequestHandler = async (req, res) => {
+    const { queue, created } = await queues.putQueue(
+      deps,
+      projectOf(req),
+      queueOf(req),
+      settingsOf(bodyOf(req)),
+    );
+    sendJson(res, req.method === 'POST' && created ? 201 : 200, { queue: queueToWire(queue) });
+  };
+
+  const updateQueue: RequestHandler = async (req, res) => {
+    const queue = await queues.updateQueue(deps, projectOf(req), queueOf(req), settingsOf(bodyOf(req)));
+    sendJson(res, 200, { queue: queueToWire(queue) });
+  };
+
+  const getQueue: RequestHandler = async (req, res) => {
+    const queue = await queues.getQueue(deps, projectOf(req), queueOf(req));
+    sendJson(res, 200, { queue: queueToWire(queue) });
+  };
+
+  const deleteQueue: RequestHandler = async (req, res) => {
+    await queues.deleteQueue(deps, projectOf(req), queueOf(req));
+    sendJson(res, 200, { msg: MSG.deleted });
+  };
+
+  resource(router, '/', { GET: [rules.listQueues, listQueues] });
+  resource(router, '/:queue', {
+    GET: [getQueue],
+    PUT: [rules.putQueue, putQueue],
+    POST: [rules.putQueue, putQueue],
+    PATCH: [rules.putQueue, updateQueue],
+    DELETE: [deleteQueue],
+  });
+  return router;
+}

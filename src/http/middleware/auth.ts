@@ -1,0 +1,28 @@
+import type { Request, RequestHandler } from 'express';
+import { authorize } from '../../engine/projects';
+import type { Store } from '../../store/store';
+
+const AUTH_HEADER = /^(?:OAuth|Bearer)\s+(\S+)\s*$/i;
+
+/** The token, from `Authorization: OAuth …`, then `?oauth=`, then `"oauth"` in a JSON body (the PHP client). */
+export function tokenOf(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? AUTH_HEADER.exec(header) : null;
+  if (match) return match[1];
+  const query = req.query.oauth;
+  if (typeof query === 'string' && query !== '') return query;
+  const body: unknown = req.body;
+  if (typeof body === 'object' && body !== null && 'oauth' in body) {
+    const value = body.oauth;
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** Lets a request through only with a live token of the project named in the path. */
+export function requireProjectToken(store: Store): RequestHandler {
+  return async (req, _res, next) => {
+    await authorize(store, String(req.params.projectId), tokenOf(req));
+    next();
+  };
+}

@@ -1,0 +1,37 @@
+import type { RequestHandler } from 'express';
+import { InvalidInput } from '../../engine/errors';
+import { MSG } from '../wire';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses the raw body (read by express.raw with the size limit) as a JSON object, whatever the Content-Type:
+ * clients differ in what they send, GET requests from Go carry `{}`, and DELETE from Python carries nothing.
+ * An empty body is `{}`. The raw bytes stay on `res.locals.rawBody` for the webhook.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  const raw: unknown = req.body;
+  res.locals.rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  const buffer = res.locals.rawBody as Buffer;
+  if (buffer.length === 0 || buffer.toString('latin1').trim() === '') {
+    req.body = {};
+    next();
+    return;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(buffer);
+  } catch {
+    throw new InvalidInput(MSG.invalidUtf8);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InvalidInput(MSG.invalidJson);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidInput(MSG.notAnObject);
+  req.body = parsed;
+  next();
+};

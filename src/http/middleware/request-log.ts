@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { RequestHandler } from 'express';
+import type { Logger } from '../../log';
+
+/** Gives every request an id (echoed as X-Request-Id) and logs one line per request at debug level. */
+export function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    if (log.isDebugEnabled()) {
+      const started = performance.now();
+      res.on('finish', () => {
+        log.debug('request', {
+          requestId,
+          method: req.method,
+          // The path only: a query string may carry an oauth token.
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        });
+      });
+    }
+    next();
+  };
+}

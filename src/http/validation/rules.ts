@@ -1,0 +1,120 @@
+import type { Schema } from 'express-validator';
+import { LIMITS } from '../../engine/limits';
+import {
+  optionalBoolean,
+  optionalObject,
+  optionalString,
+  requiredString,
+  validate,
+  wholeNumber,
+} from './validate';
+
+/** Request rules per route, compiled once at start. Zero means "default" wherever a number is optional. */
+
+const queueBody: Schema = {
+  queue: optionalObject,
+  'queue.message_timeout': wholeNumber(0, LIMITS.maxTimeoutSeconds),
+  'queue.message_expiration': wholeNumber(0, LIMITS.maxExpirationSeconds),
+  'queue.type': {
+    optional: { options: { values: 'falsy' } },
+    isIn: { options: [['pull', 'multicast', 'unicast']], errorMessage: 'must be pull, multicast or unicast' },
+  },
+  'queue.dead_letter': optionalObject,
+  'queue.dead_letter.queue_name': {
+    optional: { options: { values: 'null' } },
+    isString: { errorMessage: 'must be a string' },
+  },
+  'queue.dead_letter.max_reservations': wholeNumber(0, LIMITS.maxDeadLetterReservations),
+  'queue.push': optionalObject,
+  'queue.alerts': {
+    optional: { options: { values: 'null' } },
+    isArray: { errorMessage: 'must be an array' },
+  },
+};
+
+export const rules = {
+  putQueue: validate(queueBody, 'body'),
+
+  listQueues: validate(
+    {
+      per_page: wholeNumber(0, Number.MAX_SAFE_INTEGER),
+      previous: optionalString,
+      prefix: optionalString,
+    },
+    'query',
+  ),
+
+  postMessages: validate(
+    {
+      messages: {
+        exists: { errorMessage: 'is required' },
+        isArray: {
+          options: { min: 1, max: LIMITS.maxMessagesPerPost },
+          errorMessage: `must be an array of 1 to ${LIMITS.maxMessagesPerPost} messages`,
+        },
+      },
+      'messages.*': { isObject: { errorMessage: 'must be a JSON object' } },
+      'messages.*.body': requiredString,
+      'messages.*.delay': wholeNumber(0, LIMITS.maxDelaySeconds),
+      'messages.*.push_headers': {
+        optional: { options: { values: 'null' } },
+        isObject: { errorMessage: 'must be a JSON object' },
+        custom: {
+          options: (value: Record<string, unknown>) =>
+            Object.values(value).every((v) => typeof v === 'string'),
+          errorMessage: 'values must be strings',
+        },
+      },
+    },
+    'body',
+  ),
+
+  reserve: validate(
+    {
+      n: wholeNumber(0, LIMITS.maxReserve),
+      timeout: wholeNumber(0, LIMITS.maxTimeoutSeconds),
+      wait: wholeNumber(0, LIMITS.maxWaitSeconds),
+      delete: optionalBoolean,
+    },
+    'body',
+  ),
+
+  peek: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
+
+  deleteMessage: validate({ reservation_id: optionalString, subscriber_name: optionalString }, 'body'),
+
+  deleteMessages: validate(
+    {
+      ids: {
+        optional: { options: { values: 'null' } },
+        isArray: {
+          options: { max: LIMITS.maxBatchDelete },
+          errorMessage: `must be an array of at most ${LIMITS.maxBatchDelete} ids`,
+        },
+        custom: {
+          options: (ids: unknown[]) => ids.every(isMessageRef),
+          errorMessage: 'must hold message ids, or objects with a string id and an optional reservation_id',
+        },
+      },
+    },
+    'body',
+  ),
+
+  touch: validate(
+    { reservation_id: requiredString, timeout: wholeNumber(0, LIMITS.maxTimeoutSeconds) },
+    'body',
+  ),
+
+  release: validate(
+    { reservation_id: requiredString, delay: wholeNumber(0, LIMITS.maxDelaySeconds) },
+    'body',
+  ),
+};
+
+function isMessageRef(item: unknown): boolean {
+  if (typeof item === 'string') return true;
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  const { id, reservation_id: reservationId } = item as { id?: unknown; reservation_id?: unknown };
+  const idOk = typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
+  return idOk && (reservationId === undefined || reservationId === null || typeof reservationId === 'string');
+}

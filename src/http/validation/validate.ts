@@ -1,0 +1,57 @@
+import type { RequestHandler } from 'express';
+import { checkSchema, type Location, type ParamSchema, type Schema } from 'express-validator';
+import { InvalidInput } from '../../engine/errors';
+
+/**
+ * Compiles a schema once and returns a middleware that runs it and throws InvalidInput (→ 400) naming the
+ * first bad field. Sanitizers (toInt …) rewrite the request in place, so handlers read typed values.
+ */
+export function validate(schema: Schema, location: Location): RequestHandler {
+  const chains = checkSchema(schema, [location]);
+  return async (req, _res, next) => {
+    const results = await chains.run(req);
+    for (const result of results) {
+      const first = result.array({ onlyFirstError: true })[0];
+      if (first) {
+        const path = first.type === 'field' ? first.path : 'request';
+        throw new InvalidInput(`${path} ${String(first.msg)}`);
+      }
+    }
+    next();
+  };
+}
+
+const absentIfNull = { options: { values: 'null' as const } };
+
+/** An optional whole number in [min, max]; null means absent. Digit strings are accepted too. */
+export function wholeNumber(min: number, max: number): ParamSchema {
+  return {
+    optional: absentIfNull,
+    isInt: { options: { min, max }, errorMessage: `must be a whole number from ${min} to ${max}` },
+    toInt: true,
+  };
+}
+
+export const optionalString: ParamSchema = {
+  optional: absentIfNull,
+  isString: { errorMessage: 'must be a string' },
+};
+
+export const requiredString: ParamSchema = {
+  exists: { errorMessage: 'is required' },
+  isString: { errorMessage: 'must be a string' },
+};
+
+export const optionalObject: ParamSchema = {
+  optional: absentIfNull,
+  isObject: { errorMessage: 'must be a JSON object' },
+};
+
+export const optionalBoolean: ParamSchema = {
+  optional: absentIfNull,
+  custom: {
+    options: (value: unknown) => value === true || value === false || value === 'true' || value === 'false',
+    errorMessage: 'must be true or false',
+  },
+  customSanitizer: { options: (value: unknown) => value === true || value === 'true' },
+};

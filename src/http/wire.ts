@@ -1,0 +1,15 @@
+/** IronMQ wire strings, as the official clients compare or display them (spec §3, §7). */
+export const MSG = {
+  messagesPosted: 'Messages put on queue.',
+  deleted: 'Deleted',
+  cleared: 'Cleared',
+  touched: 'Touched',
+  released: 'Released',
+  invalidJson: 'Request body is not valid JSON',
+  notAnObject: 'Request body must be a JSON object',
+  invalidUtf8: 'Request body is not valid UTF-8',
+  internal: 'Internal server error',
+} as const;
+
+/** The exact Content-Type of every response: Java parses error bodies only when it equals this. */
+export const JSON_TYPE = 'application/json';
