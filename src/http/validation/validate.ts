@@ -25,9 +25,12 @@ const absentIfNull = { options: { values: 'null' as const } };
 
 /** An optional whole number in [min, max]; null means absent. Digit strings are accepted too. */
 export function wholeNumber(min: number, max: number): ParamSchema {
+  const errorMessage = `must be a whole number from ${min} to ${max}`;
   return {
     optional: absentIfNull,
-    isInt: { options: { min, max }, errorMessage: `must be a whole number from ${min} to ${max}` },
+    // Standard validators check each item of an array (and none of []), so arrays must be refused first.
+    custom: { options: (value: unknown) => !Array.isArray(value), errorMessage },
+    isInt: { options: { min, max }, errorMessage },
     toInt: true,
   };
 }

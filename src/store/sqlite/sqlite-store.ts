@@ -59,8 +59,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   db.pragma('foreign_keys = ON');
   // A CLI command writing to the same file holds the lock for a few ms at most.
   db.pragma('busy_timeout = 5000');
-  migrate(db, options.now);
-  return new SqliteStore(db);
+  const applied = migrate(db, options.now);
+  return new SqliteStore(db, applied);
 }
 
 export class SqliteStore implements Store {
@@ -68,7 +68,13 @@ export class SqliteStore implements Store {
   private readonly sql;
   private closed = false;
 
-  constructor(readonly db: Database.Database) {
+  /**
+   * @param migrationsApplied the migrations this open applied (empty when the file was up to date)
+   */
+  constructor(
+    readonly db: Database.Database,
+    readonly migrationsApplied: readonly string[] = [],
+  ) {
     this.writes = new GroupCommitter(db, mapStoreError);
     this.sql = prepareStatements(db);
   }

@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config';
+import type { Clock } from '../engine/clock';
+import { FerriteError } from '../engine/errors';
+import { createProject, createToken } from '../engine/projects';
+import { openSqliteStore } from '../store/sqlite/sqlite-store';
+
+const USAGE = `Usage: ferrite <command> [options]
+
+Administration of a Ferrite data file (FERRITE_DB_FILE, default ./data/ferrite.db). Safe while the server runs.
+
+  migrate                              apply pending migrations
+  project create [--name N] [--id ID]  create a project with one token; prints IRON_* settings
+  project list                         list projects
+  token create <project_id> [--name N] create another token for a project (shown once)
+  token list [project_id]              list tokens (ids and names, never the tokens)
+  token revoke <token_id>              revoke a token; it stops working at once
+`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { name: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [group, action, arg] = positionals;
+  if (values.help || group === undefined || group === 'help') {
+    io.out(USAGE);
+    return group === undefined && !values.help ? 1 : 0;
+  }
+  const config = loadConfig(io.env);
+  const store = openSqliteStore({ file: config.dbFile, durability: config.durability, now: io.clock.now() });
+  try {
+    switch (`${group} ${action ?? ''}`.trim()) {
+      case 'migrate': {
+        // Opening the store migrates it; report what that did.
+        const applied = store.migrationsApplied;
+        io.out(applied.length === 0 ? 'Migrations are up to date.' : `Applied ${applied.join(', ')}.`);
+        return 0;
+      }
+      case 'project create': {
+        const created = await createProject(store, io.clock, { name: values.name, id: values.id });
+        io.out(`Project ${created.project.id} (${created.project.name}), token id ${created.tokenId}:`);
+        io.out(`  IRON_PROJECT_ID=${created.project.id}`);
+        io.out(`  IRON_TOKEN=${created.token}`);
+        io.out('The token is shown only this once.');
+        return 0;
+      }
+      case 'project list': {
+        for (const project of await store.listProjects()) {
+          io.out(`${project.id}  ${project.name}  created ${new Date(project.createdAt).toISOString()}`);
+        }
+        return 0;
+      }
+      case 'token create': {
+        if (!arg) throw new UsageError('token create needs a project id');
+        const { token, tokenId } = await createToken(store, io.clock, arg, values.name ?? 'cli');
+        io.out(`Token id ${tokenId} for project ${arg}:`);
+        io.out(`  IRON_TOKEN=${token}`);
+        io.out('The token is shown only this once.');
+        return 0;
+      }
+      case 'token list': {
+        for (const token of await store.listTokens(arg)) {
+          const state =
+            token.revokedAt === null ? 'active' : `revoked ${new Date(token.revokedAt).toISOString()}`;
+          io.out(`${token.id}  ${token.projectId}  ${token.name}  ${state}`);
+        }
+        return 0;
+      }
+      case 'token revoke': {
+        if (!arg) throw new UsageError('token revoke needs a token id (see token list)');
+        if (!(await store.revokeToken(arg, io.clock.now()))) {
+          io.err(`No active token with id ${arg}.`);
+          return 1;
+        }
+        io.out(`Revoked token ${arg}.`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof FerriteError) {
+      io.err(error.message);
+      if (error instanceof UsageError) io.err(USAGE);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+class UsageError extends Error {}

@@ -1,0 +1,258 @@
+import { DEFAULT_SETTINGS } from '../../src/engine/queues';
+import type { Message, QueueSettings } from '../../src/engine/types';
+import type { Store } from '../../src/store/store';
+
+const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+const T0 = Date.UTC(2026, 0, 1);
+
+/**
+ * The rules every Store implementation must follow. Run it against each backend:
+ * `describeStoreContract('sqlite', () => openSqliteStore(...))`.
+ */
+export function describeStoreContract(name: string, makeStore: () => Promise<Store> | Store): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+      await store.createProject({ id: P, name: 'p', createdAt: T0 });
+      await store.createProject({ id: OTHER, name: 'o', createdAt: T0 });
+    });
+    afterEach(() => store.close());
+
+    const post = (queue: string, bodies: string[], now = T0, delay = 0) =>
+      store.postMessages(
+        P,
+        queue,
+        bodies.map((body) => ({ body, delay, pushHeaders: null })),
+        DEFAULT_SETTINGS,
+        now,
+      );
+    let rid = 0;
+    const reserve = (queue: string, n: number, now = T0, timeoutSeconds: number | null = 30) =>
+      store.reserveMessages({
+        projectId: P,
+        name: queue,
+        n,
+        timeoutSeconds,
+        deleteOnReserve: false,
+        reservationIds: Array.from({ length: n }, () => `r${++rid}`),
+        defaults: DEFAULT_SETTINGS,
+        now,
+      }) as Promise<Message[]>;
+
+    test('tokens map to their project until revoked', async () => {
+      await store.addToken({ id: 't1', projectId: P, tokenHash: 'h1', name: 'n', createdAt: T0 });
+      expect(await store.projectOfTokenHash('h1')).toBe(P);
+      expect(await store.projectOfTokenHash('nope')).toBeNull();
+      expect(await store.revokeToken('t1', T0)).toBe(true);
+      expect(await store.revokeToken('t1', T0)).toBe(false);
+      expect(await store.projectOfTokenHash('h1')).toBeNull();
+      expect((await store.listTokens(P))[0]!.revokedAt).toBe(T0);
+    });
+
+    test('putQueue honours create, update and upsert', async () => {
+      const settings: QueueSettings = { ...DEFAULT_SETTINGS, messageTimeout: 5 };
+      expect(await store.putQueue(P, 'q', settings, T0, 'update')).toBeNull();
+      expect((await store.putQueue(P, 'q', settings, T0, 'create'))!.created).toBe(true);
+      expect(await store.putQueue(P, 'q', settings, T0, 'create')).toBeNull();
+      const updated = await store.putQueue(P, 'q', { ...settings, messageTimeout: 9 }, T0 + 1, 'upsert');
+      expect(updated).toMatchObject({ created: false, queue: { messageTimeout: 9, updatedAt: T0 + 1 } });
+      expect(await store.getQueue(OTHER, 'q')).toBeNull();
+    });
+
+    test('listQueues pages in code-point order with prefix and after', async () => {
+      for (const name of ['b', 'a', 'ab', 'abc', 'c', 'Z'])
+        await store.putQueue(P, name, DEFAULT_SETTINGS, T0, 'create');
+      const names = async (o: { prefix: string; after: string; limit: number }) =>
+        (await store.listQueues(P, o)).map((q) => q.name);
+      expect(await names({ prefix: '', after: '', limit: 10 })).toEqual(['Z', 'a', 'ab', 'abc', 'b', 'c']);
+      expect(await names({ prefix: '', after: 'ab', limit: 2 })).toEqual(['abc', 'b']);
+      expect(await names({ prefix: 'ab', after: '', limit: 10 })).toEqual(['ab', 'abc']);
+      expect(await names({ prefix: 'ab', after: 'ab', limit: 10 })).toEqual(['abc']);
+      expect(await store.listQueues(OTHER, { prefix: '', after: '', limit: 10 })).toEqual([]);
+    });
+
+    test('posted ids increase, the queue is created, and counters move', async () => {
+      const first = await post('q', ['a', 'b']);
+      const second = await post('q', ['c']);
+      const ids = [...first, ...second].map(Number);
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+      expect(new Set(ids).size).toBe(3);
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 3, totalMessages: 3 });
+    });
+
+    test('reserve returns FIFO, skips held and scheduled messages, and a timed-out one comes back first', async () => {
+      await post('q', ['a', 'b', 'c']);
+      await post('q', ['later'], T0, 100);
+      const [a] = await reserve('q', 1);
+      expect(a!.body).toBe('a');
+      const [b] = await reserve('q', 1, T0 + 10_000);
+      expect(b!.body).toBe('b');
+      // a's reservation (30 s) ends: it is served before c.
+      const again = await reserve('q', 2, T0 + 31_000);
+      expect(again.map((m) => [m.body, m.reservedCount])).toEqual([
+        ['a', 2],
+        ['c', 1],
+      ]);
+      expect(again[0]!.reservationId).not.toBe(a!.reservationId);
+      expect(await reserve('q', 5, T0 + 31_000)).toEqual([]);
+      expect((await reserve('q', 5, T0 + 41_000)).map((m) => m.body)).toEqual(['b']);
+      expect((await reserve('q', 5, T0 + 100_000)).map((m) => m.body)).toEqual(['a', 'b', 'c', 'later']);
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 4 });
+    });
+
+    test('reserve on a missing queue is null; timeout null uses the queue setting', async () => {
+      expect(await reserve('missing', 1)).toBeNull();
+      await store.putQueue(P, 'q', { ...DEFAULT_SETTINGS, messageTimeout: 7 }, T0, 'create');
+      await post('q', ['a']);
+      const [m] = await reserve('q', 1, T0, null);
+      expect(m!.visibleAt).toBe(T0 + 7000);
+    });
+
+    test('deleteMessages is all or nothing and checks reservations', async () => {
+      const [id1, id2] = await post('q', ['a', 'b']);
+      const [held] = await reserve('q', 1);
+      const now = T0 + 1;
+      expect(
+        await store.deleteMessages(
+          P,
+          'q',
+          [
+            { id: id2!, reservationId: null },
+            { id: id1!, reservationId: null },
+          ],
+          now,
+        ),
+      ).toEqual({
+        kind: 'message_reserved',
+        id: id1,
+      });
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 2 });
+      expect(await store.deleteMessages(P, 'q', [{ id: id1!, reservationId: 'wrong' }], now)).toEqual({
+        kind: 'reservation_mismatch',
+        id: id1,
+      });
+      expect(await store.deleteMessages(P, 'q', [{ id: '999999', reservationId: null }], now)).toEqual({
+        kind: 'message_not_found',
+        id: '999999',
+      });
+      expect(await store.deleteMessages(P, 'nope', [], now)).toEqual({ kind: 'queue_not_found' });
+      expect(
+        await store.deleteMessages(
+          P,
+          'q',
+          [
+            { id: id1!, reservationId: held!.reservationId },
+            { id: id2!, reservationId: null },
+          ],
+          now,
+        ),
+      ).toBeNull();
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0, totalMessages: 2 });
+    });
+
+    test('an expired reservation id is refused; without one the message can be deleted', async () => {
+      const [id] = await post('q', ['a']);
+      const [held] = await reserve('q', 1);
+      const later = T0 + 31_000;
+      expect(
+        await store.deleteMessages(P, 'q', [{ id: id!, reservationId: held!.reservationId }], later),
+      ).toEqual({
+        kind: 'reservation_mismatch',
+        id,
+      });
+      expect(await store.deleteMessages(P, 'q', [{ id: id!, reservationId: null }], later)).toBeNull();
+    });
+
+    test('touch replaces the reservation id and extends it; release puts the message back', async () => {
+      const [id] = await post('q', ['a']);
+      const [held] = await reserve('q', 1);
+      const touched = await store.touchMessage({
+        projectId: P,
+        name: 'q',
+        id: id!,
+        reservationId: held!.reservationId!,
+        newReservationId: 'new',
+        timeoutSeconds: 100,
+        now: T0 + 10_000,
+      });
+      expect(touched).toMatchObject({ reservationId: 'new', visibleAt: T0 + 110_000, reservedCount: 1 });
+      const stale = {
+        projectId: P,
+        name: 'q',
+        id: id!,
+        reservationId: held!.reservationId!,
+        delaySeconds: 0,
+        now: T0 + 11_000,
+      };
+      expect(await store.releaseMessage(stale)).toEqual({ kind: 'reservation_mismatch', id });
+      expect(await reserve('q', 1, T0 + 50_000)).toEqual([]);
+      expect(await store.releaseMessage({ ...stale, reservationId: 'new', delaySeconds: 5 })).toBeNull();
+      expect(await reserve('q', 1, T0 + 15_000)).toEqual([]);
+      expect(await store.nextTimerAt(P, 'q')).toBe(T0 + 16_000);
+      expect((await reserve('q', 1, T0 + 16_000))[0]).toMatchObject({ id, reservedCount: 2 });
+    });
+
+    test('peek shows what a reserve would return without reserving it', async () => {
+      await post('q', ['a', 'b', 'c']);
+      await reserve('q', 1);
+      expect((await store.peekMessages(P, 'q', 5, T0))!.map((m) => m.body)).toEqual(['b', 'c']);
+      expect((await store.peekMessages(P, 'q', 5, T0 + 31_000))!.map((m) => m.body)).toEqual(['a', 'b', 'c']);
+      expect(await store.peekMessages(P, 'missing', 5, T0)).toBeNull();
+    });
+
+    test('dead-letter: a message over max reservations moves with its id, body and count', async () => {
+      await store.putQueue(
+        P,
+        'q',
+        { ...DEFAULT_SETTINGS, deadLetter: { queueName: 'dlq', maxReservations: 2 } },
+        T0,
+        'create',
+      );
+      const [id] = await post('q', ['poison']);
+      await reserve('q', 1, T0);
+      await reserve('q', 1, T0 + 31_000);
+      expect(await reserve('q', 1, T0 + 62_000)).toEqual([]);
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0 });
+      expect(await store.getQueue(P, 'dlq')).toMatchObject({ size: 1, totalMessages: 1 });
+      expect(await store.getMessage(P, 'dlq', id!, T0 + 62_000)).toMatchObject({
+        id,
+        body: 'poison',
+        reservedCount: 2,
+      });
+    });
+
+    test('expireMessages removes messages past expiration and fixes sizes', async () => {
+      await store.putQueue(P, 'q', { ...DEFAULT_SETTINGS, messageExpiration: 60 }, T0, 'create');
+      await post('q', ['a', 'b']);
+      expect(await store.expireMessages(T0 + 59_000, 100)).toBe(0);
+      expect(await store.expireMessages(T0 + 60_000, 1)).toBe(1);
+      expect(await store.expireMessages(T0 + 60_000, 100)).toBe(1);
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0, totalMessages: 2 });
+    });
+
+    test('clear and deleteQueue remove everything', async () => {
+      await post('q', ['a', 'b']);
+      expect(await store.clearMessages(P, 'q')).toBe(true);
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0 });
+      expect(await reserve('q', 5)).toEqual([]);
+      expect(await store.clearMessages(P, 'nope')).toBe(false);
+      expect(await store.deleteQueue(P, 'q')).toBe(true);
+      expect(await store.deleteQueue(P, 'q')).toBe(false);
+    });
+
+    test('concurrent writes: a failing one changes nothing, the others all commit', async () => {
+      const [id] = await post('q', ['held']);
+      await reserve('q', 1);
+      const results = await Promise.all([
+        post('q', ['x']),
+        store.deleteMessages(P, 'q', [{ id: id!, reservationId: 'wrong' }], T0),
+        post('q', ['y']),
+        store.postMessages(P, 'q', [{ body: 'z', delay: 0, pushHeaders: null }], DEFAULT_SETTINGS, T0),
+      ]);
+      expect(results[1]).toEqual({ kind: 'reservation_mismatch', id });
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 4, totalMessages: 4 });
+    });
+  });
+}
