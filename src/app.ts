@@ -1,4 +1,4 @@
-import express, { Router, type Express } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import type { EngineDeps } from './engine/deps';
 import { RouteNotFound } from './engine/errors';
 import { errorHandler } from './http/errors';
@@ -11,6 +11,15 @@ import { methodOverride } from './http/middleware/method-override';
 import { requestLog } from './http/middleware/request-log';
 import { sendJson } from './http/respond';
 import type { Logger } from './log';
+
+/**
+ * Express 5 re-parses `req.query` on every access, so validation sanitizers (toInt …) would be lost. Parse it
+ * once into a plain own property that the validators rewrite and the handlers read.
+ */
+const stableQuery: RequestHandler = (req, _res, next) => {
+  Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, enumerable: true });
+  next();
+};
 
 export interface AppDeps {
   engine: EngineDeps;
@@ -26,6 +35,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   app.use(requestLog(deps.log));
+  app.use(stableQuery);
   app.use(methodOverride);
   app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
