@@ -32,5 +32,12 @@ export default tseslint.config(
       'no-restricted-syntax': 'off',
     },
   },
+  {
+    // Plain ES module scripts (bench/): no type information; Node's globals.
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: { 'no-restricted-syntax': 'off' },
+  },
   prettier,
 );

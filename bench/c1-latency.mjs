@@ -71,7 +71,9 @@ for (let i = 0; i < count; i++) {
 console.log(`c=1, ${count} cycles, 64-byte bodies, synchronous=FULL`);
 for (const [op, xs] of Object.entries(times)) {
   xs.sort((a, b) => a - b);
-  console.log(`${op.padEnd(8)} p50 ${pct(xs, 50).toFixed(3)} ms  p90 ${pct(xs, 90).toFixed(3)} ms  p99 ${pct(xs, 99).toFixed(3)} ms`);
+  console.log(
+    `${op.padEnd(8)} p50 ${pct(xs, 50).toFixed(3)} ms  p90 ${pct(xs, 90).toFixed(3)} ms  p99 ${pct(xs, 99).toFixed(3)} ms`,
+  );
 }
 agent.destroy();
 await ferrite.close();

@@ -20,14 +20,21 @@ await store.createProject({ id: P, name: 'b', createdAt: now });
 async function fill(queue, count, delay = 0) {
   const batch = Array.from({ length: 1000 }, () => ({ body: 'x'.repeat(64), delay, pushHeaders: null }));
   const pending = [];
-  for (let i = 0; i < count / 1000; i++) pending.push(store.postMessages(P, queue, batch, DEFAULT_SETTINGS, now));
+  for (let i = 0; i < count / 1000; i++)
+    pending.push(store.postMessages(P, queue, batch, DEFAULT_SETTINGS, now));
   await Promise.all(pending);
 }
 let rid = 0;
 const reserve = (queue, n, at = now) =>
   store.reserveMessages({
-    projectId: P, name: queue, n, timeoutSeconds: 3600, deleteOnReserve: false,
-    reservationIds: Array.from({ length: n }, () => `r${rid++}`), defaults: DEFAULT_SETTINGS, now: at,
+    projectId: P,
+    name: queue,
+    n,
+    timeoutSeconds: 3600,
+    deleteOnReserve: false,
+    reservationIds: Array.from({ length: n }, () => `r${rid++}`),
+    defaults: DEFAULT_SETTINGS,
+    now: at,
   });
 async function measure(label, queue, n, runs = 300) {
   const xs = [];
@@ -51,7 +58,9 @@ await measure('200,000 available', 'small', 100, 300);
 await measure('~970,000 available', 'big', 100, 300);
 // 100,000 reserved and 100,000 delayed messages ahead of 10,000 available ones.
 await fill('crowded', 100_000);
-await reserve('crowded', 100).then(async () => { for (let i = 1; i < 1000; i++) await reserve('crowded', 100); });
+await reserve('crowded', 100).then(async () => {
+  for (let i = 1; i < 1000; i++) await reserve('crowded', 100);
+});
 await fill('crowded', 100_000, 3600);
 await fill('crowded', 10_000);
 await measure('100k reserved + 100k delayed in front', 'crowded', 1, 300);

@@ -18,7 +18,7 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_project ON tokens(project_id);
 
 CREATE TABLE queues (
-  id                  INTEGER PRIMARY KEY,
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: clients may keep it
   project_id          TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   name                TEXT NOT NULL,
   type                TEXT NOT NULL DEFAULT 'pull',   -- pull | multicast | unicast; fixed after creation

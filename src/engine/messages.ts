@@ -83,7 +83,9 @@ export async function deleteMessages(
   if (refs.length > LIMITS.maxBatchDelete) {
     throw new InvalidInput(`ids may hold at most ${LIMITS.maxBatchDelete} messages`);
   }
-  const failure = await deps.store.deleteMessages(projectId, name, refs, deps.clock.now());
+  // The same id named twice is deleted once.
+  const unique = [...new Map(refs.map((ref) => [ref.id, ref])).values()];
+  const failure = await deps.store.deleteMessages(projectId, name, unique, deps.clock.now());
   if (failure) raise(failure, name);
 }
 

@@ -77,6 +77,8 @@ export async function touchMessage(
     now: deps.clock.now(),
   });
   if (isFailure(result)) raise(result, name);
+  // A shorter timeout may end the reservation before a parked long poll's timer: let it re-arm.
+  deps.waiters.notify(queueKey(projectId, name), 1);
   return result;
 }
 
@@ -97,5 +99,7 @@ export async function releaseMessage(
     now: deps.clock.now(),
   });
   if (failure) raise(failure, name);
-  if (input.delaySeconds === 0) deps.waiters.notify(queueKey(projectId, name), 1);
+  // Also after a delayed release: a parked long poll then re-arms its timer for the new, earlier due time
+  // instead of sleeping until its wait (or the old reservation's end) runs out.
+  deps.waiters.notify(queueKey(projectId, name), 1);
 }

@@ -8,6 +8,7 @@ export const MSG = {
   invalidJson: 'Request body is not valid JSON',
   notAnObject: 'Request body must be a JSON object',
   invalidUtf8: 'Request body is not valid UTF-8',
+  tooDeep: 'Request body is nested too deeply',
   internal: 'Internal server error',
 } as const;
 

@@ -5,6 +5,29 @@ import { MSG } from '../wire';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * No IronMQ body nests deeper than 6 levels. Far deeper arrays make express-validator's stringify recurse until
+ * the stack overflows (a 500), so they are refused before parsing.
+ */
+const MAX_DEPTH = 32;
+
+/** The deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings. */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return deepest;
+}
+
+/**
  * Parses the raw body (read by express.raw with the size limit) as a JSON object, whatever the Content-Type:
  * clients differ in what they send, GET requests from Go carry `{}`, and DELETE from Python carries nothing.
  * An empty body is `{}`. The raw bytes stay on `res.locals.rawBody` for the webhook.
@@ -24,6 +47,7 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   } catch {
     throw new InvalidInput(MSG.invalidUtf8);
   }
+  if (nestingOf(text) > MAX_DEPTH) throw new InvalidInput(MSG.tooDeep);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -17,6 +17,7 @@ const queueBody: Schema = {
   'queue.message_expiration': wholeNumber(0, LIMITS.maxExpirationSeconds),
   'queue.type': {
     optional: { options: { values: 'falsy' } },
+    isString: { errorMessage: 'must be pull, multicast or unicast', bail: true },
     isIn: { options: [['pull', 'multicast', 'unicast']], errorMessage: 'must be pull, multicast or unicast' },
   },
   'queue.dead_letter': optionalObject,
