@@ -4,6 +4,14 @@ import path from 'node:path';
 
 export const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
+const live = new Set<ChildProcess>();
+
+/** Kills every server this file started and still runs: call it in afterEach, so a failed test leaves none behind. */
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
@@ -22,6 +30,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     env: { PATH: process.env.PATH ?? '', FERRITE_HOST: '127.0.0.1', FERRITE_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
