@@ -40,7 +40,7 @@ async function measure(label, queue, n, runs = 300) {
   const xs = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const got = await reserve(queue, n);
+    const { messages: got } = await reserve(queue, n);
     xs.push(performance.now() - t);
     if (got.length !== n) throw new Error(`${label}: got ${got.length}`);
   }

@@ -5,6 +5,7 @@ import type { Config } from './config/config';
 import type { Clock } from './engine/clock';
 import type { EngineDeps } from './engine/deps';
 import { bootstrapDefaultProject, type CreatedProject } from './engine/projects';
+import { EngineEvents } from './engine/events';
 import { Waiters } from './engine/waiters';
 import type { Logger } from './log';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store';
@@ -41,6 +42,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     store,
     clock,
     waiters: new Waiters(),
+    events: new EngineEvents(),
     maxMessageBytes: config.maxMessageBytes,
   };
   const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes });
@@ -70,7 +72,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
         `Connection: close\r\n\r\n${body}`,
     );
   });
-  const worker: Worker | null = options.worker === false ? null : startWorker({ store, clock, log });
+  const worker: Worker | null = options.worker === false ? null : startWorker({ store, clock, log, events: engine.events });
   const port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;

@@ -1,5 +1,6 @@
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
+import type { EngineEvents } from './events';
 import type { Waiters } from './waiters';
 
 /** What every engine operation receives. Passed explicitly; the engine has no module-level state. */
@@ -7,6 +8,7 @@ export interface EngineDeps {
   store: Store;
   clock: Clock;
   waiters: Waiters;
+  events: EngineEvents;
   /** Largest message body in UTF-8 bytes. */
   maxMessageBytes: number;
 }

@@ -47,6 +47,7 @@ export async function postMessages(
   });
   const ids = await deps.store.postMessages(projectId, name, messages, DEFAULT_SETTINGS, deps.clock.now());
   deps.waiters.notify(queueKey(projectId, name), ids.length);
+  deps.events.emit('messages:posted', { projectId, queue: name, count: ids.length });
   return ids;
 }
 
@@ -87,8 +88,10 @@ export async function deleteMessages(
   const unique = [...new Map(refs.map((ref) => [ref.id, ref])).values()];
   const failure = await deps.store.deleteMessages(projectId, name, unique, deps.clock.now());
   if (failure) raise(failure, name);
+  deps.events.emit('messages:deleted', { projectId, queue: name, count: unique.length });
 }
 
 export async function clearMessages(deps: EngineDeps, projectId: string, name: string): Promise<void> {
   if (!(await deps.store.clearMessages(projectId, name))) throw new QueueNotFound(name);
+  deps.events.emit('queue:cleared', { projectId, queue: name });
 }

@@ -33,7 +33,7 @@ export async function reserveMessages(
   const waitMs = input.waitSeconds * 1000;
   const key = queueKey(projectId, name);
   for (;;) {
-    const messages = await deps.store.reserveMessages({
+    const result = await deps.store.reserveMessages({
       projectId,
       name,
       n: input.n,
@@ -43,7 +43,13 @@ export async function reserveMessages(
       defaults: DEFAULT_SETTINGS,
       now: deps.clock.now(),
     });
-    if (messages === null) throw new QueueNotFound(name);
+    if (result === null) throw new QueueNotFound(name);
+    const { messages, deadLettered } = result;
+    if (deadLettered > 0) deps.events.emit('messages:dead-lettered', { projectId, queue: name, count: deadLettered });
+    if (messages.length > 0) {
+      deps.events.emit('messages:reserved', { projectId, queue: name, count: messages.length });
+      if (input.deleteOnReserve) deps.events.emit('messages:deleted', { projectId, queue: name, count: messages.length });
+    }
     const remaining = waitMs - (performance.now() - started);
     if (messages.length > 0 || remaining <= 0 || deps.waiters.isClosed || input.signal?.aborted)
       return messages;

@@ -51,7 +51,7 @@ export interface Store {
    * Reserves up to `n` available messages in id order (timed-out and released ones keep their id, so they come
    * first). Messages over the queue's dead-letter limit are moved there instead. Null when the queue is missing.
    */
-  reserveMessages(request: ReserveRequest): Promise<Message[] | null>;
+  reserveMessages(request: ReserveRequest): Promise<ReserveResult | null>;
   /** Up to `n` messages that a reserve would return now, without reserving them. Null when the queue is missing. */
   peekMessages(projectId: string, name: string, n: number, now: number): Promise<Message[] | null>;
   getMessage(
@@ -75,8 +75,8 @@ export interface Store {
   releaseMessage(request: ReleaseRequest): Promise<MessageOpFailure | null>;
   /** When the next scheduled or reserved message of a queue becomes available, or null. Used by long polls. */
   nextTimerAt(projectId: string, name: string): Promise<number | null>;
-  /** Deletes up to `limit` messages whose queue expiration has passed; returns how many. */
-  expireMessages(now: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` messages whose queue expiration has passed; returns how many, per queue. */
+  expireMessages(now: number, limit: number): Promise<ExpiredCounts>;
 
   /** Closes the store; pending operations are committed first. */
   close(): Promise<void>;
@@ -103,6 +103,17 @@ export interface ReserveRequest {
   /** Settings for a dead-letter queue that has to be created. */
   defaults: QueueSettings;
   now: number;
+}
+
+export interface ReserveResult {
+  messages: Message[];
+  /** Messages moved to the dead-letter queue by this reserve instead of being returned. */
+  deadLettered: number;
+}
+
+export interface ExpiredCounts {
+  total: number;
+  byQueue: { projectId: string; name: string; count: number }[];
 }
 
 export interface MessageRef {

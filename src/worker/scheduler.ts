@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../engine/clock';
+import type { EngineEvents } from '../engine/events';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import * as expiry from './jobs/expiry';
@@ -9,7 +10,7 @@ export interface Worker {
 }
 
 /** Wires the background jobs to node-cron. Each job is a plain runOnce(deps, now); this file only schedules. */
-export function startWorker(deps: { store: Store; clock: Clock; log: Logger }): Worker {
+export function startWorker(deps: { store: Store; clock: Clock; log: Logger; events: EngineEvents }): Worker {
   const tasks: ScheduledTask[] = [
     // Every second: expired messages leave `size` promptly.
     cron.schedule(

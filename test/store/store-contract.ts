@@ -30,7 +30,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       );
     let rid = 0;
     const reserve = (queue: string, n: number, now = T0, timeoutSeconds: number | null = 30) =>
-      store.reserveMessages({
+      store
+        .reserveMessages({
         projectId: P,
         name: queue,
         n,
@@ -39,7 +40,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         reservationIds: Array.from({ length: n }, () => `r${++rid}`),
         defaults: DEFAULT_SETTINGS,
         now,
-      }) as Promise<Message[]>;
+        })
+        .then((result) => result?.messages ?? null) as Promise<Message[]>;
 
     test('tokens map to their project until revoked', async () => {
       await store.addToken({ id: 't1', projectId: P, tokenHash: 'h1', name: 'n', createdAt: T0 });
@@ -213,7 +215,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       const [id] = await post('q', ['poison']);
       await reserve('q', 1, T0);
       await reserve('q', 1, T0 + 31_000);
-      expect(await reserve('q', 1, T0 + 62_000)).toEqual([]);
+      const third = await store.reserveMessages({
+        projectId: P,
+        name: 'q',
+        n: 1,
+        timeoutSeconds: 30,
+        deleteOnReserve: false,
+        reservationIds: ['x'],
+        defaults: DEFAULT_SETTINGS,
+        now: T0 + 62_000,
+      });
+      expect(third).toEqual({ messages: [], deadLettered: 1 });
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0 });
       expect(await store.getQueue(P, 'dlq')).toMatchObject({ size: 1, totalMessages: 1 });
       expect(await store.getMessage(P, 'dlq', id!, T0 + 62_000)).toMatchObject({
@@ -226,9 +238,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     test('expireMessages removes messages past expiration and fixes sizes', async () => {
       await store.putQueue(P, 'q', { ...DEFAULT_SETTINGS, messageExpiration: 60 }, T0, 'create');
       await post('q', ['a', 'b']);
-      expect(await store.expireMessages(T0 + 59_000, 100)).toBe(0);
-      expect(await store.expireMessages(T0 + 60_000, 1)).toBe(1);
-      expect(await store.expireMessages(T0 + 60_000, 100)).toBe(1);
+      expect((await store.expireMessages(T0 + 59_000, 100)).total).toBe(0);
+      expect(await store.expireMessages(T0 + 60_000, 1)).toEqual({
+        total: 1,
+        byQueue: [{ projectId: P, name: 'q', count: 1 }],
+      });
+      expect((await store.expireMessages(T0 + 60_000, 100)).total).toBe(1);
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0, totalMessages: 2 });
     });
 

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { StoreUnavailable } from '../../engine/errors';
 import type { Message, NewMessage, Project, Queue, QueueSettings, TokenInfo } from '../../engine/types';
 import type {
+  ExpiredCounts,
   MessageOpFailure,
   MessageRef,
   NewToken,
   QueueMissing,
   ReleaseRequest,
   ReserveRequest,
+  ReserveResult,
   Store,
   TouchRequest,
 } from '../store';
@@ -217,7 +219,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  reserveMessages(request: ReserveRequest): Promise<Message[] | null> {
+  reserveMessages(request: ReserveRequest): Promise<ReserveResult | null> {
     return this.write(() => {
       const queue = this.queueRow(request.projectId, request.name);
       if (!queue) return null;
@@ -227,6 +229,7 @@ export class SqliteStore implements Store {
       const timeout = request.timeoutSeconds ?? queue.message_timeout;
       const reservedUntil = now + timeout * 1000;
       let deadLetter: QueueRow | undefined;
+      let deadLettered = 0;
       // Loop only when messages were moved to the dead-letter queue instead of being returned.
       while (reserved.length < request.n) {
         const rows = this.sql.headOfQueue.all(queue.id, now, request.n - reserved.length) as MessageRow[];
@@ -239,6 +242,7 @@ export class SqliteStore implements Store {
             this.sql.moveMessage.run(deadLetter.id, now, row.id);
             this.sql.addToQueue.run(-1, 0, now, queue.id);
             this.sql.addToQueue.run(1, 1, now, deadLetter.id);
+            deadLettered++;
             continue;
           }
           const reservationId = request.reservationIds[reserved.length] ?? '';
@@ -259,7 +263,7 @@ export class SqliteStore implements Store {
       if (request.deleteOnReserve && reserved.length > 0) {
         this.sql.addToQueue.run(-reserved.length, 0, now, queue.id);
       }
-      return reserved;
+      return { messages: reserved, deadLettered };
     });
   }
 
@@ -380,16 +384,24 @@ export class SqliteStore implements Store {
     });
   }
 
-  expireMessages(now: number, limit: number): Promise<number> {
+  expireMessages(now: number, limit: number): Promise<ExpiredCounts> {
     return this.write(() => {
       const rows = this.sql.expired.all(now, limit) as { id: number; queue_id: number; state: number }[];
-      const perQueue = new Map<number, number>();
+      const perQueue = new Map<number, { live: number; all: number }>();
       for (const row of rows) {
         this.sql.deleteMessage.run(row.id);
-        if (isLive(row.state)) perQueue.set(row.queue_id, (perQueue.get(row.queue_id) ?? 0) + 1);
+        const counts = perQueue.get(row.queue_id) ?? { live: 0, all: 0 };
+        counts.all++;
+        if (isLive(row.state)) counts.live++;
+        perQueue.set(row.queue_id, counts);
       }
-      for (const [queueId, count] of perQueue) this.sql.addToQueue.run(-count, 0, now, queueId);
-      return rows.length;
+      const byQueue: ExpiredCounts['byQueue'] = [];
+      for (const [queueId, counts] of perQueue) {
+        this.sql.addToQueue.run(-counts.live, 0, now, queueId);
+        const queue = this.sql.getQueueById.get(queueId) as QueueRow;
+        byQueue.push({ projectId: queue.project_id, name: queue.name, count: counts.all });
+      }
+      return { total: rows.length, byQueue };
     });
   }
 
@@ -519,6 +531,8 @@ function prepareStatements(db: Database.Database) {
 
     // Params: project_id, name
     getQueue: db.prepare('SELECT * FROM queues WHERE project_id = ? AND name = ?'),
+    // Params: id
+    getQueueById: db.prepare('SELECT * FROM queues WHERE id = ?'),
     // Params: project_id, name, type, message_timeout, message_expiration, dl_queue, dl_max, created_at, updated_at
     insertQueue: db.prepare(
       `INSERT INTO queues (project_id, name, type, message_timeout, message_expiration, dead_letter_queue,
