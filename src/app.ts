@@ -1,15 +1,20 @@
 import express, { Router, type Express, type RequestHandler } from 'express';
 import type { EngineDeps } from './engine/deps';
 import { RouteNotFound } from './engine/errors';
+import { dashboardRoutes } from './http/dashboard';
 import { errorHandler } from './http/errors';
 import { messageRoutes } from './http/ironmq/messages';
 import { queueRoutes } from './http/ironmq/queues';
+import { pushRoutes } from './http/ironmq/push';
 import { reservationRoutes } from './http/ironmq/reservations';
+import { webhookRoutes } from './http/ironmq/webhook';
 import { requireProjectToken } from './http/middleware/auth';
 import { jsonBody } from './http/middleware/json-body';
 import { methodOverride } from './http/middleware/method-override';
 import { requestLog } from './http/middleware/request-log';
-import { sendJson } from './http/respond';
+import { docsRoutes } from './http/observability/docs';
+import { healthRoutes } from './http/observability/health';
+import { createMetrics } from './http/observability/metrics';
 import type { Logger } from './log';
 
 /**
@@ -26,6 +31,8 @@ export interface AppDeps {
   log: Logger;
   /** Largest request body; larger ones get 413 from the Content-Length alone, before being read. */
   maxRequestBytes: number;
+  /** How many queues get per-queue metric series of their own (the rest share `_other`); default 100. */
+  metricsQueueLabelLimit?: number;
 }
 
 /** The whole HTTP surface as an Express app, without listen(): main.ts and the tests both start it. */
@@ -34,17 +41,28 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  const metrics = createMetrics(deps.engine, { queueLabelLimit: deps.metricsQueueLabelLimit });
+  app.use(metrics.middleware);
   app.use(requestLog(deps.log));
   app.use(stableQuery);
   app.use(methodOverride);
-  app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  app.use(healthRoutes(deps.engine), metrics.routes, docsRoutes());
+  app.use('/ui', dashboardRoutes());
   // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
   app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
 
   const ironmq = Router({ mergeParams: true });
+  // The webhook takes its raw body as the message: it is routed before the JSON parser.
+  ironmq.use('/queues', webhookRoutes(deps.engine, requireProjectToken(deps.engine.store)));
   ironmq.use(jsonBody);
   ironmq.use(requireProjectToken(deps.engine.store));
-  ironmq.use('/queues', queueRoutes(deps.engine), messageRoutes(deps.engine), reservationRoutes(deps.engine));
+  ironmq.use(
+    '/queues',
+    queueRoutes(deps.engine),
+    messageRoutes(deps.engine),
+    reservationRoutes(deps.engine),
+    pushRoutes(deps.engine),
+  );
   app.use('/3/projects/:projectId', ironmq);
 
   app.use(() => {

@@ -1,5 +1,7 @@
-import type { Server } from 'node:http';
+import { accessSync, constants as fsConstants, existsSync, openSync, closeSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
 import { buildApp } from './app';
 import type { Config } from './config/config';
 import type { Clock } from './engine/clock';
@@ -9,6 +11,8 @@ import { EngineEvents } from './engine/events';
 import { Waiters } from './engine/waiters';
 import type { Logger } from './log';
 import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store';
+import { createPushClient } from './worker/push-client';
+import { PushDispatcher } from './worker/push-dispatcher';
 import { startWorker, type Worker } from './worker/scheduler';
 import { JSON_TYPE } from './http/wire';
 
@@ -19,6 +23,8 @@ export interface Ferrite {
   engine: EngineDeps;
   /** The project created on this start (first start only), with its token. */
   bootstrapped: CreatedProject | null;
+  /** Push delivery; tests with a fake clock advance it and call `push.drain()`. */
+  push: PushDispatcher;
   /** Stops accepting, answers parked long polls, waits for in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -33,7 +39,7 @@ export interface StartOptions {
 /** Opens the store, bootstraps the default project, and starts HTTP and the worker. */
 export async function startFerrite(config: Config, options: StartOptions): Promise<Ferrite> {
   const { clock, log } = options;
-  const store = openSqliteStore({ file: config.dbFile, durability: config.durability, now: clock.now() });
+  const store = openStore(config, clock);
   const bootstrapped = await bootstrapDefaultProject(store, clock, {
     projectId: config.defaultProjectId,
     token: config.defaultToken,
@@ -41,40 +47,39 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   const engine: EngineDeps = {
     store,
     clock,
-    waiters: new Waiters(),
+    waiters: new Waiters(config.maxLongPolls),
     events: new EngineEvents(),
     maxMessageBytes: config.maxMessageBytes,
+    pushStatusRetentionMs: config.pushStatusRetentionSeconds * 1000,
   };
   const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes });
 
-  const server: Server = app.listen(config.port, config.host);
+  const server = listen(app, config, log);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  // Slow or stalled clients are cut off; long polls (≤ 30 s) are answers, not requests, so they are not affected.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 30_000;
-  // Malformed HTTP gets IronMQ's JSON error shape too, not Node's bare 400.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    const body = JSON.stringify({
-      msg: error.code === 'HPE_HEADER_OVERFLOW' ? 'Headers too large' : 'Bad request',
-    });
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Connection: close\r\n\r\n${body}`,
-    );
-  });
-  const worker: Worker | null = options.worker === false ? null : startWorker({ store, clock, log, events: engine.events });
+  // After start, an accept error (EMFILE: out of file descriptors) is logged; an unhandled one would crash.
+  server.removeAllListeners('error');
+  server.on('error', (error) => log.error('server error', { error: String(error) }));
   const port = (server.address() as AddressInfo).port;
-
+  // Push delivery runs whenever the server does: deliveries are woken by posts, not only by the scheduler.
+  const push = new PushDispatcher(
+    engine,
+    createPushClient({ timeoutMs: config.pushTimeoutMs, allowPrivate: config.pushAllowPrivate }),
+    log,
+    {
+      concurrency: config.pushConcurrency,
+      perQueue: config.pushQueueConcurrency,
+      timeoutMs: config.pushTimeoutMs,
+      retentionMs: config.pushStatusRetentionSeconds * 1000,
+      publicUrl: config.publicUrl ?? `http://localhost:${port}`,
+    },
+  );
+  push.kick();
+  store.onAlertFired((alert) => engine.events.emit('alert:fired', alert));
+  const worker: Worker | null =
+    options.worker === false ? null : startWorker({ store, clock, log, events: engine.events, push });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -85,8 +90,112 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       await closed;
       clearTimeout(grace);
       await worker?.stop();
+      await push.stop();
       await store.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, store, engine, bootstrapped, close };
+  return { url: `http://127.0.0.1:${port}`, port, store, engine, bootstrapped, push, close };
+}
+
+/**
+ * Opens the data file, first checking that it can be written: SQLite silently opens a file it may not write
+ * read-only, and the server would then refuse every write. Failing here gives a clear message and exit code.
+ */
+function openStore(config: Config, clock: Clock): SqliteStore {
+  const file = config.dbFile;
+  try {
+    if (file !== ':memory:') checkWritable(file);
+    return openSqliteStore({ file, durability: config.durability, now: clock.now() });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown }).code;
+    throw new Error(
+      `cannot open the data file ${path.resolve(file)} for writing: ${reason}` +
+        (typeof code === 'string' && !reason.includes(code) ? ` (${code})` : ''),
+      { cause: error },
+    );
+  }
+}
+
+/** Throws EROFS/EPERM/EACCES when the data folder, file, or its WAL files cannot be written (root included). */
+function checkWritable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir)) return; // openSqliteStore creates it, and reports if it cannot
+  accessSync(dir, fsConstants.W_OK);
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each)) closeSync(openSync(each, 'r+'));
+  }
+}
+
+const BUSY_BODY = JSON.stringify({ msg: 'Too many connections; retry later' });
+
+/**
+ * The HTTP server with its limits: header, request and keep-alive timeouts, and a cap on open connections.
+ * A connection over the cap is answered 503 (JSON, Retry-After) on its first request and closed; beyond twice
+ * the cap, new connections are closed at once without an answer.
+ */
+function listen(
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+  config: Config,
+  log: Logger,
+): Server {
+  const overCap = new WeakSet<Socket>();
+  let admitted = 0;
+  let warned = false;
+  const server = createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      // Node checks both timeouts on this interval (30 s by default, which would stretch a short timeout).
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      if (!overCap.has(req.socket)) {
+        app(req, res);
+        return;
+      }
+      res.statusCode = 503;
+      res.setHeader('Content-Type', JSON_TYPE);
+      res.setHeader('Content-Length', Buffer.byteLength(BUSY_BODY));
+      res.setHeader('Retry-After', '1');
+      res.setHeader('Connection', 'close');
+      res.end(BUSY_BODY);
+    },
+  );
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.maxConnections = config.maxConnections * 2;
+  server.on('connection', (socket: Socket) => {
+    if (admitted >= config.maxConnections) {
+      overCap.add(socket);
+      // Once per overload, not once per connection: a flood must not also flood the log.
+      if (!warned) log.warn('FERRITE_MAX_CONNECTIONS reached: new connections get 503', { open: admitted });
+      warned = true;
+      return;
+    }
+    admitted++;
+    socket.once('close', () => {
+      admitted--;
+      if (admitted < config.maxConnections) warned = false;
+    });
+  });
+  // Malformed HTTP and slow clients get IronMQ's JSON error shape too, not Node's bare answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const [status, msg] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', 'Headers too large']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', 'Request was not received in time']
+          : ['400 Bad Request', 'Bad request'];
+    const body = JSON.stringify({ msg });
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  });
+  server.listen(config.port, config.host);
+  return server;
 }

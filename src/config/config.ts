@@ -12,6 +12,17 @@ export interface Config {
   defaultProjectId: string | undefined;
   defaultToken: string | undefined;
   shutdownGraceMs: number;
+  publicUrl: string | undefined;
+  pushTimeoutMs: number;
+  pushConcurrency: number;
+  pushQueueConcurrency: number;
+  pushAllowPrivate: boolean;
+  pushStatusRetentionSeconds: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  maxLongPolls: number;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +60,13 @@ function oneOf<T extends string>(values: readonly T[]) {
 }
 
 const text = (raw: string) => raw;
+
+function boolean(raw: string, env: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  throw new ConfigError(`${env} must be true or false, got "${raw}"`);
+}
 const optional = (raw: string) => (raw === '' ? undefined : raw);
 
 export const SETTINGS = {
@@ -117,6 +135,77 @@ export const SETTINGS = {
     default: 10_000,
     parse: integer(0, 600_000),
   },
+  publicUrl: {
+    env: 'FERRITE_PUBLIC_URL',
+    doc: 'Base URL subscribers use to acknowledge pushes (Iron-Subscriber-Message-Url); default http://localhost:PORT',
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw === '') return undefined;
+      if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(raw))
+        throw new ConfigError(`${env} must be an http(s) URL, got "${raw}"`);
+      return raw.replace(/\/+$/, '');
+    },
+  },
+  pushTimeoutMs: {
+    env: 'FERRITE_PUSH_TIMEOUT_MS',
+    doc: 'How long a push delivery may take (connect, headers and body) before it counts as failed',
+    default: 10_000,
+    parse: integer(100, 600_000),
+  },
+  pushConcurrency: {
+    env: 'FERRITE_PUSH_CONCURRENCY',
+    doc: 'Push deliveries in flight at once, over all queues',
+    default: 32,
+    parse: integer(1, 10_000),
+  },
+  pushQueueConcurrency: {
+    env: 'FERRITE_PUSH_QUEUE_CONCURRENCY',
+    doc: 'Push deliveries in flight at once for one queue, so one slow subscriber cannot starve the others',
+    default: 8,
+    parse: integer(1, 10_000),
+  },
+  pushAllowPrivate: {
+    env: 'FERRITE_PUSH_ALLOW_PRIVATE',
+    doc: 'Allow push subscribers on loopback, private, link-local and metadata addresses (local development only)',
+    default: false,
+    parse: boolean,
+  },
+  pushStatusRetentionSeconds: {
+    env: 'FERRITE_PUSH_STATUS_RETENTION_SECONDS',
+    doc: 'How long a delivered push message keeps its push statuses readable',
+    default: 86_400,
+    parse: integer(0, 2_592_000),
+  },
+  headersTimeoutMs: {
+    env: 'FERRITE_HEADERS_TIMEOUT_MS',
+    doc: 'How long a client may take to send the request line and headers (slow clients get 408)',
+    default: 20_000,
+    parse: integer(1_000, 600_000),
+  },
+  requestTimeoutMs: {
+    env: 'FERRITE_REQUEST_TIMEOUT_MS',
+    doc: 'How long a client may take to send a whole request, body included; not the answer, so long polls are unaffected',
+    default: 60_000,
+    parse: integer(1_000, 3_600_000),
+  },
+  keepAliveTimeoutMs: {
+    env: 'FERRITE_KEEP_ALIVE_TIMEOUT_MS',
+    doc: 'How long an idle keep-alive connection stays open between requests',
+    default: 30_000,
+    parse: integer(100, 600_000),
+  },
+  maxConnections: {
+    env: 'FERRITE_MAX_CONNECTIONS',
+    doc: 'Open client connections served at once; requests on connections over it get 503 and are closed. Keep it under `ulimit -n`',
+    default: 1000,
+    parse: integer(1, 1_000_000),
+  },
+  maxLongPolls: {
+    env: 'FERRITE_MAX_LONG_POLLS',
+    doc: 'Reserves parked in a long poll (`wait`) at once; one more that would have to wait gets 503 (retry later)',
+    default: 800,
+    parse: integer(0, 1_000_000),
+  },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 
 /** Reads and validates every setting from `env`; throws ConfigError naming the first bad one. */
@@ -126,5 +215,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const raw = env[setting.env];
     config[key] = raw === undefined ? setting.default : setting.parse(raw, setting.env);
   }
-  return Object.freeze(config as unknown as Config);
+  const typed = config as unknown as Config;
+  // Node refuses a header timeout longer than the whole-request timeout.
+  if (typed.headersTimeoutMs > typed.requestTimeoutMs) {
+    throw new ConfigError(
+      `${SETTINGS.headersTimeoutMs.env} (${typed.headersTimeoutMs}) must not exceed ${SETTINGS.requestTimeoutMs.env} (${typed.requestTimeoutMs})`,
+    );
+  }
+  return Object.freeze(typed);
 }

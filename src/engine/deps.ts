@@ -11,4 +11,6 @@ export interface EngineDeps {
   events: EngineEvents;
   /** Largest message body in UTF-8 bytes. */
   maxMessageBytes: number;
+  /** How long a finished push message keeps its push statuses readable. */
+  pushStatusRetentionMs: number;
 }

@@ -15,13 +15,15 @@ export type ErrorCode =
   | 'unauthorized'
   | 'queue_not_found'
   | 'message_not_found'
+  | 'not_found'
   | 'reservation_mismatch'
   | 'message_reserved'
   | 'route_not_found'
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_operation'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'server_busy';
 
 /** Input that is malformed or out of range; the message says which field and why. */
 export class InvalidInput extends FerriteError {
@@ -69,6 +71,11 @@ export class MessageReserved extends FerriteError {
   }
 }
 
+/** Another missing resource (an alert id …); the message names it. */
+export class NotFound extends FerriteError {
+  readonly code = 'not_found';
+}
+
 export class RouteNotFound extends FerriteError {
   readonly code = 'route_not_found';
   constructor() {
@@ -95,4 +102,9 @@ export class UnsupportedOperation extends FerriteError {
 /** The store cannot write (disk full, read-only file): the request changed nothing and may be retried. */
 export class StoreUnavailable extends FerriteError {
   readonly code = 'store_unavailable';
+}
+
+/** Too many long polls are parked (FERRITE_MAX_LONG_POLLS): the request changed nothing and may be retried. */
+export class ServerBusy extends FerriteError {
+  readonly code = 'server_busy';
 }

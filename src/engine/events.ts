@@ -8,6 +8,26 @@ export interface EngineEventMap {
   'messages:dead-lettered': [{ projectId: string; queue: string; count: number }];
   'messages:expired': [{ projectId: string; queue: string; count: number }];
   'queue:cleared': [{ projectId: string; queue: string }];
+  /** Push deliveries were queued: the dispatcher wakes up. */
+  'push:queued': [{ projectId: string; queue: string; count: number }];
+  'push:delivered': [PushAttempt];
+  /** A 202: held until the subscriber acknowledges it. */
+  'push:held': [PushAttempt];
+  /** An attempt failed; it will be retried (or it was the last: see push:error). */
+  'push:failed': [PushAttempt & { error: string }];
+  /** Retries ran out for this subscriber. */
+  'push:error': [PushAttempt & { error: string }];
+  /** Every subscriber of a message is done. */
+  'push:completed': [{ projectId: string; queue: string; messageId: string; errorQueue: string | null }];
+  'alert:fired': [{ projectId: string; queue: string; alertId: string; size: number }];
+}
+
+export interface PushAttempt {
+  projectId: string;
+  queue: string;
+  messageId: string;
+  subscriber: string;
+  statusCode: number | null;
 }
 
 /** A typed EventEmitter. Listeners must not throw: they run inside request handling. */

@@ -1,4 +1,5 @@
 import { InvalidInput } from './errors';
+import type { QueueSettings } from './types';
 
 /** Documented IronMQ v3 limits and defaults (spec §6). Wire validation and the engine both read these. */
 export const LIMITS = {
@@ -27,6 +28,16 @@ export const DEFAULTS = {
   messageTimeout: 60,
   messageExpiration: 604_800,
 } as const;
+
+/** A pull queue with default settings: what posting to a missing queue creates. */
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
+  type: 'pull',
+  messageTimeout: DEFAULTS.messageTimeout,
+  messageExpiration: DEFAULTS.messageExpiration,
+  deadLetter: null,
+  push: null,
+  alerts: [],
+};
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

@@ -45,9 +45,16 @@ export async function postMessages(
     }
     if (message.pushHeaders) checkPushHeaders(message.pushHeaders);
   });
-  const ids = await deps.store.postMessages(projectId, name, messages, DEFAULT_SETTINGS, deps.clock.now());
+  const { ids, deliveries } = await deps.store.postMessages(
+    projectId,
+    name,
+    messages,
+    DEFAULT_SETTINGS,
+    deps.clock.now(),
+  );
   deps.waiters.notify(queueKey(projectId, name), ids.length);
   deps.events.emit('messages:posted', { projectId, queue: name, count: ids.length });
+  if (deliveries > 0) deps.events.emit('push:queued', { projectId, queue: name, count: deliveries });
   return ids;
 }
 
@@ -92,6 +99,6 @@ export async function deleteMessages(
 }
 
 export async function clearMessages(deps: EngineDeps, projectId: string, name: string): Promise<void> {
-  if (!(await deps.store.clearMessages(projectId, name))) throw new QueueNotFound(name);
+  if (!(await deps.store.clearMessages(projectId, name, deps.clock.now()))) throw new QueueNotFound(name);
   deps.events.emit('queue:cleared', { projectId, queue: name });
 }

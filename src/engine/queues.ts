@@ -1,6 +1,8 @@
+import { checkAlerts, toAlert, type AlertInput } from './alerts';
 import type { EngineDeps } from './deps';
 import { InvalidInput, QueueNotFound, UnsupportedOperation } from './errors';
-import { DEFAULTS, LIMITS, checkQueueName } from './limits';
+import { DEFAULT_QUEUE_SETTINGS, LIMITS, checkQueueName } from './limits';
+import { mergePush, type PushInput } from './push';
 import type { Queue, QueueSettings, QueueType } from './types';
 
 /** Queue settings as a client sent them. Absent or zero numbers mean "default" on create and "unchanged" on update. */
@@ -10,32 +12,44 @@ export interface QueueSettingsInput {
   messageExpiration?: number | undefined;
   /** null or an empty queue name removes the dead-letter queue. */
   deadLetter?: { queueName: string; maxReservations?: number | undefined } | null | undefined;
-  /** Present and non-empty only for push queues, which a later release adds. */
-  hasPush?: boolean;
-  hasAlerts?: boolean;
+  push?: PushInput | null | undefined;
+  /** Replaces the alert list when given. */
+  alerts?: AlertInput[] | null | undefined;
 }
 
-export const DEFAULT_SETTINGS: QueueSettings = {
-  type: 'pull',
-  messageTimeout: DEFAULTS.messageTimeout,
-  messageExpiration: DEFAULTS.messageExpiration,
-  deadLetter: null,
-};
+export const DEFAULT_SETTINGS: QueueSettings = DEFAULT_QUEUE_SETTINGS;
 
-function merge(
+/** The type a create asks for: `push` alone makes a multicast queue (Java and Python create push queues so). */
+function requestedType(input: QueueSettingsInput): QueueType | undefined {
+  if (input.type) return input.type;
+  if (input.push) return 'multicast';
+  return undefined;
+}
+
+/** Applies a create/update to the current settings (the defaults for a new queue), enforcing every rule. */
+export function mergeSettings(
   name: string,
   base: QueueSettings,
   input: QueueSettingsInput,
   creating: boolean,
 ): QueueSettings {
-  if (input.hasPush || (input.type !== undefined && input.type !== 'pull')) {
-    if (!creating && input.type !== undefined && input.type !== base.type) {
-      throw new UnsupportedOperation('A queue type cannot be changed');
-    }
-    throw new UnsupportedOperation('Push queues are not supported by this server version');
-  }
-  if (input.hasAlerts) throw new UnsupportedOperation('Alerts are not supported by this server version');
   const settings: QueueSettings = { ...base };
+  if (creating) {
+    settings.type = requestedType(input) ?? 'pull';
+  } else if (input.type && input.type !== base.type) {
+    // Re-sending the same type is accepted (the Go client PATCHes `type` again); changing it is not.
+    throw new UnsupportedOperation(`A queue's type cannot be changed (it is ${base.type})`);
+  }
+  if (settings.type === 'pull') {
+    if (input.push)
+      throw new InvalidInput('Subscribers can only be set on push queues (type multicast or unicast)');
+    settings.push = null;
+  } else if (input.push || creating) {
+    if (creating && !input.push?.subscribers?.length) {
+      throw new InvalidInput('A push queue needs at least one subscriber');
+    }
+    settings.push = mergePush(name, base.push, input.push ?? {});
+  }
   if (input.messageTimeout) settings.messageTimeout = input.messageTimeout;
   if (input.messageExpiration) settings.messageExpiration = input.messageExpiration;
   if (input.deadLetter !== undefined) {
@@ -43,6 +57,7 @@ function merge(
     if (dl === null || dl.queueName === '') {
       settings.deadLetter = null;
     } else {
+      if (settings.type !== 'pull') throw new InvalidInput('A dead_letter queue is only for pull queues');
       checkQueueName(dl.queueName, 'dead_letter queue_name');
       if (dl.queueName === name) throw new InvalidInput('A queue cannot be its own dead_letter queue');
       settings.deadLetter = {
@@ -51,6 +66,13 @@ function merge(
           dl.maxReservations || (base.deadLetter?.maxReservations ?? LIMITS.defaultDeadLetterReservations),
       };
     }
+  }
+  if (input.alerts !== undefined && input.alerts !== null) {
+    // Alerts given without an id on update are new ones; the Go client PATCHes its full list.
+    if (input.alerts.length > 0 && settings.type !== 'pull') {
+      throw new InvalidInput('Alerts can only be set on pull queues');
+    }
+    settings.alerts = checkAlerts(input.alerts.map((alert) => toAlert(name, alert)));
   }
   return settings;
 }
@@ -64,7 +86,7 @@ export async function putQueue(
 ): Promise<{ queue: Queue; created: boolean }> {
   checkQueueName(name);
   const existing = await deps.store.getQueue(projectId, name);
-  const settings = merge(name, existing ?? DEFAULT_SETTINGS, input, !existing);
+  const settings = mergeSettings(name, existing ?? DEFAULT_SETTINGS, input, !existing);
   const result = await deps.store.putQueue(projectId, name, settings, deps.clock.now(), 'upsert');
   return result!;
 }
@@ -76,11 +98,20 @@ export async function updateQueue(
   name: string,
   input: QueueSettingsInput,
 ): Promise<Queue> {
+  return changeQueue(deps, projectId, name, (queue) => mergeSettings(name, queue, input, false));
+}
+
+/** Reads a queue, applies `change` to its settings and stores the result. */
+export async function changeQueue(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  change: (queue: Queue) => QueueSettings,
+): Promise<Queue> {
   checkQueueName(name);
   const existing = await deps.store.getQueue(projectId, name);
   if (!existing) throw new QueueNotFound(name);
-  const settings = merge(name, existing, input, false);
-  const result = await deps.store.putQueue(projectId, name, settings, deps.clock.now(), 'update');
+  const result = await deps.store.putQueue(projectId, name, change(existing), deps.clock.now(), 'update');
   if (!result) throw new QueueNotFound(name);
   return result.queue;
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { isFailure } from '../store/store';
 import type { EngineDeps } from './deps';
-import { QueueNotFound } from './errors';
+import { QueueNotFound, UnsupportedOperation } from './errors';
 import { newReservationId } from './ids';
 import { raise } from './messages';
 import { DEFAULT_SETTINGS } from './queues';
@@ -44,11 +44,15 @@ export async function reserveMessages(
       now: deps.clock.now(),
     });
     if (result === null) throw new QueueNotFound(name);
+    if (result.pushQueue)
+      throw new UnsupportedOperation('Messages of a push queue are delivered, not reserved');
     const { messages, deadLettered } = result;
-    if (deadLettered > 0) deps.events.emit('messages:dead-lettered', { projectId, queue: name, count: deadLettered });
+    if (deadLettered > 0)
+      deps.events.emit('messages:dead-lettered', { projectId, queue: name, count: deadLettered });
     if (messages.length > 0) {
       deps.events.emit('messages:reserved', { projectId, queue: name, count: messages.length });
-      if (input.deleteOnReserve) deps.events.emit('messages:deleted', { projectId, queue: name, count: messages.length });
+      if (input.deleteOnReserve)
+        deps.events.emit('messages:deleted', { projectId, queue: name, count: messages.length });
     }
     const remaining = waitMs - (performance.now() - started);
     if (messages.length > 0 || remaining <= 0 || deps.waiters.isClosed || input.signal?.aborted)

@@ -10,13 +10,79 @@ export interface DeadLetter {
   maxReservations: number;
 }
 
+export interface Subscriber {
+  name: string;
+  /** http(s)://… or ironmq:///queue_name (another queue of the same project). */
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface PushSettings {
+  subscribers: Subscriber[];
+  retries: number;
+  retriesDelay: number; // seconds
+  /** Queue that receives a report of each message whose retries ran out; null: none. */
+  errorQueue: string | null;
+}
+
+export type AlertType = 'fixed' | 'progressive';
+export type AlertDirection = 'asc' | 'desc';
+
+export interface Alert {
+  id: string;
+  type: AlertType;
+  direction: AlertDirection;
+  trigger: number;
+  /** Queue (same project) that receives the alert message. */
+  queue: string;
+  snooze: number; // seconds
+}
+
 /** The settings a client can set on a queue. */
 export interface QueueSettings {
   type: QueueType;
   messageTimeout: number; // seconds
   messageExpiration: number; // seconds
   deadLetter: DeadLetter | null;
+  /** Set exactly when type is multicast or unicast. */
+  push: PushSettings | null;
+  alerts: Alert[];
 }
+
+export type PushStatus = 'queued' | 'reserved' | 'retrying' | 'deleted' | 'error';
+
+/** One subscriber's delivery of one message (IronMQ "push status"). */
+export interface Delivery {
+  messageId: string;
+  subscriber: string;
+  url: string;
+  status: PushStatus;
+  statusCode: number | null;
+  error: string | null;
+  tries: number;
+  retriesRemaining: number;
+  lastTryAt: number | null;
+  reservationId: string | null;
+}
+
+/** A delivery the dispatcher has leased and must attempt now. */
+export interface DeliveryTask {
+  messageId: string;
+  subscriber: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  pushHeaders: Record<string, string> | null;
+  projectId: string;
+  queueId: number;
+  queueName: string;
+  tries: number;
+}
+
+export type DeliveryResult =
+  | { kind: 'delivered'; statusCode: number | null }
+  | { kind: 'held'; statusCode: number }
+  | { kind: 'failed'; statusCode: number | null; error: string };
 
 export interface Queue extends QueueSettings {
   projectId: string;

@@ -1,3 +1,5 @@
+import { ServerBusy } from './errors';
+
 /**
  * Long-poll parking. A reserve with `wait` that finds nothing parks here until a post or release on its queue
  * wakes it, its own timer fires, or the server shuts down. Wake-ups go to as many waiters as messages arrived,
@@ -5,14 +7,31 @@
  */
 export class Waiters {
   private readonly parked = new Map<string, Set<Parked>>();
+  private count = 0;
   private closed = false;
 
-  /** Resolves after `ms`, on a wake-up for `key`, on `signal` abort, or on shutdown; whichever comes first. */
+  /**
+   * @param limit how many requests may be parked at once (FERRITE_MAX_LONG_POLLS); each holds a connection
+   *   and a timer, so an unbounded number would let idle consumers exhaust the server.
+   */
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
+  /**
+   * Resolves after `ms`, on a wake-up for `key`, on `signal` abort, or on shutdown; whichever comes first.
+   * Rejects with ServerBusy, at once, when `limit` requests are already parked.
+   */
   wait(key: string, ms: number, signal?: AbortSignal): Promise<void> {
     if (this.closed || signal?.aborted || ms <= 0) return Promise.resolve();
+    if (this.count >= this.limit) {
+      return Promise.reject(new ServerBusy('Too many long polls are waiting; retry later'));
+    }
     return new Promise((resolve) => {
+      let done = false;
       const entry: Parked = {
         wake: () => {
+          if (done) return;
+          done = true;
+          this.count--;
           clearTimeout(timer);
           signal?.removeEventListener('abort', entry.wake);
           this.parked.get(key)?.delete(entry);
@@ -25,6 +44,7 @@ export class Waiters {
       let set = this.parked.get(key);
       if (!set) this.parked.set(key, (set = new Set()));
       set.add(entry);
+      this.count++;
     });
   }
 
@@ -37,9 +57,7 @@ export class Waiters {
 
   /** How many requests are parked, over all queues. */
   get size(): number {
-    let total = 0;
-    for (const set of this.parked.values()) total += set.size;
-    return total;
+    return this.count;
   }
 
   /** Wakes everyone and refuses new waits: used on shutdown so long polls answer with what they have. */

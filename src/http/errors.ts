@@ -17,6 +17,7 @@ export function statusOf(code: ErrorCode): number {
       return 403;
     case 'queue_not_found':
     case 'message_not_found':
+    case 'not_found':
     case 'route_not_found':
       return 404;
     case 'method_not_allowed':
@@ -24,6 +25,7 @@ export function statusOf(code: ErrorCode): number {
     case 'payload_too_large':
       return 413;
     case 'store_unavailable':
+    case 'server_busy':
       return 503;
     default: {
       const unknown: never = code;
@@ -74,7 +76,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
         res.setHeader('Allow', (error.allowed as string[]).join(', '));
       }
       if (status === 503) {
-        log.warn('store unavailable', { requestId: res.locals.requestId as string, error: error.message });
+        log.warn(error.code === 'server_busy' ? 'server busy' : 'store unavailable', {
+          requestId: res.locals.requestId as string,
+          error: error.message,
+        });
         res.setHeader('Retry-After', '1');
       }
       sendJson(res, status, { msg: error.message });

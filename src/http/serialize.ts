@@ -1,4 +1,4 @@
-import type { Message, Queue } from '../engine/types';
+import type { Alert, Delivery, Message, PushSettings, Queue } from '../engine/types';
 
 /** Engine objects → IronMQ v3 wire JSON. Ids are strings, times RFC 3339 (the Go client parses them as such). */
 
@@ -14,8 +14,39 @@ export interface WireQueue {
   message_expiration: number;
   type: string;
   dead_letter?: { queue_name: string; max_reservations: number };
+  push?: WirePush;
+  alerts?: WireAlert[];
   created_at: string;
   updated_at: string;
+}
+
+export interface WirePush {
+  subscribers: { name: string; url: string; headers: Record<string, string> }[];
+  retries: number;
+  retries_delay: number;
+  error_queue: string;
+}
+
+export interface WireAlert {
+  id: string;
+  type: string;
+  direction: string;
+  trigger: number;
+  queue: string;
+  snooze: number;
+}
+
+export function pushToWire(push: PushSettings): WirePush {
+  return {
+    subscribers: push.subscribers.map((s) => ({ name: s.name, url: s.url, headers: s.headers })),
+    retries: push.retries,
+    retries_delay: push.retriesDelay,
+    error_queue: push.errorQueue ?? '',
+  };
+}
+
+export function alertToWire(alert: Alert): WireAlert {
+  return { ...alert };
 }
 
 export function queueToWire(queue: Queue): WireQueue {
@@ -37,6 +68,9 @@ export function queueToWire(queue: Queue): WireQueue {
       max_reservations: queue.deadLetter.maxReservations,
     };
   }
+  // Omitted when not applicable, as IronMQ does.
+  if (queue.push) wire.push = pushToWire(queue.push);
+  if (queue.alerts.length > 0) wire.alerts = queue.alerts.map(alertToWire);
   return wire;
 }
 
@@ -68,5 +102,33 @@ export function messageToWire(message: Message): WireMessage {
     if (message.reservationTimeout !== null) wire.timeout = message.reservationTimeout;
   }
   if (message.pushHeaders) wire.push_headers = message.pushHeaders;
+  return wire;
+}
+
+export interface WireDelivery {
+  name: string;
+  url: string;
+  status: string;
+  status_code?: number;
+  msg?: string;
+  tries: number;
+  retries_remaining: number;
+  last_try_at?: string;
+  reservation_id?: string;
+}
+
+/** A push status, as GET …/messages/{id}/subscribers lists them. */
+export function deliveryToWire(delivery: Delivery): WireDelivery {
+  const wire: WireDelivery = {
+    name: delivery.subscriber,
+    url: delivery.url,
+    status: delivery.status,
+    tries: delivery.tries,
+    retries_remaining: delivery.retriesRemaining,
+  };
+  if (delivery.statusCode !== null) wire.status_code = delivery.statusCode;
+  if (delivery.error !== null) wire.msg = delivery.error;
+  if (delivery.lastTryAt !== null) wire.last_try_at = iso(delivery.lastTryAt);
+  if (delivery.reservationId !== null) wire.reservation_id = delivery.reservationId;
   return wire;
 }

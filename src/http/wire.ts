@@ -5,6 +5,7 @@ export const MSG = {
   cleared: 'Cleared',
   touched: 'Touched',
   released: 'Released',
+  updated: 'Updated',
   invalidJson: 'Request body is not valid JSON',
   notAnObject: 'Request body must be a JSON object',
   invalidUtf8: 'Request body is not valid UTF-8',

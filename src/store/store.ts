@@ -1,4 +1,15 @@
-import type { Message, NewMessage, Project, Queue, QueueSettings, TokenInfo } from '../engine/types';
+import type {
+  Delivery,
+  DeliveryResult,
+  DeliveryTask,
+  Message,
+  NewMessage,
+  Project,
+  PushStatus,
+  Queue,
+  QueueSettings,
+  TokenInfo,
+} from '../engine/types';
 
 /**
  * The store: high-level atomic operations, not tables. Each method is one transaction in the backend (the SQLite
@@ -38,7 +49,9 @@ export interface Store {
 
   // Messages
   /**
-   * Appends messages in order, creating the queue with `defaults` when missing. Returns their ids, increasing.
+   * Appends messages in order, creating the queue with `defaults` when missing. Returns their ids (increasing)
+   * and how many push deliveries were queued (one per subscriber of a push queue). A size change that crosses
+   * one of the queue's alerts posts the alert message in the same transaction.
    */
   postMessages(
     projectId: string,
@@ -46,7 +59,7 @@ export interface Store {
     messages: NewMessage[],
     defaults: QueueSettings,
     now: number,
-  ): Promise<string[]>;
+  ): Promise<PostResult>;
   /**
    * Reserves up to `n` available messages in id order (timed-out and released ones keep their id, so they come
    * first). Messages over the queue's dead-letter limit are moved there instead. Null when the queue is missing.
@@ -68,7 +81,7 @@ export interface Store {
     now: number,
   ): Promise<MessageOpFailure | null>;
   /** Removes every message of a queue; false when the queue is missing. */
-  clearMessages(projectId: string, name: string): Promise<boolean>;
+  clearMessages(projectId: string, name: string, now: number): Promise<boolean>;
   /** Extends a reservation under a new reservation id. */
   touchMessage(request: TouchRequest): Promise<Message | MessageOpFailure>;
   /** Ends a reservation: the message is available again (or scheduled after `delaySeconds`). */
@@ -77,6 +90,28 @@ export interface Store {
   nextTimerAt(projectId: string, name: string): Promise<number | null>;
   /** Deletes up to `limit` messages whose queue expiration has passed; returns how many, per queue. */
   expireMessages(now: number, limit: number): Promise<ExpiredCounts>;
+
+  // Push deliveries
+  /**
+   * Leases due deliveries for the dispatcher: each returned task's due time moves to `now + leaseMs`, so a task
+   * that is never recorded (crash) is retried after the lease. At most `perQueueLimit` in flight per queue,
+   * counting `inFlight`.
+   */
+  claimDeliveries(request: ClaimRequest): Promise<DeliveryTask[]>;
+  /**
+   * Records an attempt: retries, unicast fail-over, 202 holds, and — when every subscriber is done — the
+   * message's completion and its error-queue report. Null when the delivery no longer exists.
+   */
+  recordDelivery(outcome: DeliveryOutcome): Promise<RecordedDelivery | null>;
+  /** A subscriber's acknowledgement of a 202 (DELETE message with reservation_id + subscriber_name). */
+  ackDelivery(request: AckRequest): Promise<MessageOpFailure | null>;
+  /** Push statuses of a message, in subscriber order. */
+  listDeliveries(projectId: string, name: string, messageId: string): Promise<Delivery[] | MessageOpFailure>;
+  /** The earliest due time of any delivery, or null: when the dispatcher must wake next. */
+  nextDeliveryAt(): Promise<number | null>;
+
+  /** Called once per alert fired by a committed write (alerts are evaluated inside the store's transactions). */
+  onAlertFired(listener: (alert: FiredAlert) => void): void;
 
   /** Closes the store; pending operations are committed first. */
   close(): Promise<void>;
@@ -105,10 +140,61 @@ export interface ReserveRequest {
   now: number;
 }
 
+export interface FiredAlert {
+  projectId: string;
+  queue: string;
+  alertId: string;
+  size: number;
+}
+
+export interface PostResult {
+  ids: string[];
+  deliveries: number;
+}
+
 export interface ReserveResult {
   messages: Message[];
   /** Messages moved to the dead-letter queue by this reserve instead of being returned. */
   deadLettered: number;
+  /** True when the queue is a push queue: nothing was reserved. */
+  pushQueue: boolean;
+}
+
+export interface ClaimRequest {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  perQueueLimit: number;
+  inFlight: ReadonlyMap<number, number>;
+}
+
+export interface DeliveryOutcome {
+  messageId: string;
+  subscriber: string;
+  /** The Iron-Reservation-Id sent with this attempt (a 202 is acknowledged with it). */
+  reservationId: string;
+  result: DeliveryResult;
+  now: number;
+  /** How long a finished push message stays readable for its push statuses. */
+  retentionMs: number;
+}
+
+export interface RecordedDelivery {
+  status: PushStatus;
+  /** The message is done (delivered, or out of retries everywhere). */
+  completed: boolean;
+  /** The error queue that received a report, if any. */
+  errorQueue: string | null;
+}
+
+export interface AckRequest {
+  projectId: string;
+  name: string;
+  messageId: string;
+  subscriber: string;
+  reservationId: string;
+  now: number;
+  retentionMs: number;
 }
 
 export interface ExpiredCounts {

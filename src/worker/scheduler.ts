@@ -4,13 +4,20 @@ import type { EngineEvents } from '../engine/events';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import * as expiry from './jobs/expiry';
+import type { PushDispatcher } from './push-dispatcher';
 
 export interface Worker {
   stop(): Promise<void>;
 }
 
 /** Wires the background jobs to node-cron. Each job is a plain runOnce(deps, now); this file only schedules. */
-export function startWorker(deps: { store: Store; clock: Clock; log: Logger; events: EngineEvents }): Worker {
+export function startWorker(deps: {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  events: EngineEvents;
+  push: PushDispatcher;
+}): Worker {
   const tasks: ScheduledTask[] = [
     // Every second: expired messages leave `size` promptly.
     cron.schedule(
@@ -25,6 +32,8 @@ export function startWorker(deps: { store: Store; clock: Clock; log: Logger; eve
       },
       { name: 'expiry', noOverlap: true },
     ),
+    // Every second: a safety net under the dispatcher's own wake-ups (posts, freed slots, due times).
+    cron.schedule('* * * * * *', () => deps.push.kick(), { name: 'push-delivery' }),
   ];
   return {
     async stop() {

@@ -203,7 +203,7 @@ describe('queue settings of the wrong type or out of range', () => {
       MAX_RESERVATIONS,
     ],
     ['push "yes"', { push: 'yes' }, 'queue.push must be a JSON object'],
-    ['alerts {}', { alerts: {} }, 'queue.alerts must be an array'],
+    ['alerts {}', { alerts: {} }, 'queue.alerts must be an array of at most 10 alerts'],
   ];
 
   test.each(cases)(

@@ -22,6 +22,7 @@ const ALL_CODES = {
   unauthorized: true,
   queue_not_found: true,
   message_not_found: true,
+  not_found: true,
   reservation_mismatch: true,
   message_reserved: true,
   route_not_found: true,
@@ -29,6 +30,7 @@ const ALL_CODES = {
   payload_too_large: true,
   unsupported_operation: true,
   store_unavailable: true,
+  server_busy: true,
 } as const satisfies Record<ErrorCode, true>;
 const CODES = Object.keys(ALL_CODES) as ErrorCode[];
 

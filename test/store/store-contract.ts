@@ -21,25 +21,27 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     afterEach(() => store.close());
 
     const post = (queue: string, bodies: string[], now = T0, delay = 0) =>
-      store.postMessages(
-        P,
-        queue,
-        bodies.map((body) => ({ body, delay, pushHeaders: null })),
-        DEFAULT_SETTINGS,
-        now,
-      );
+      store
+        .postMessages(
+          P,
+          queue,
+          bodies.map((body) => ({ body, delay, pushHeaders: null })),
+          DEFAULT_SETTINGS,
+          now,
+        )
+        .then((result) => result.ids);
     let rid = 0;
     const reserve = (queue: string, n: number, now = T0, timeoutSeconds: number | null = 30) =>
       store
         .reserveMessages({
-        projectId: P,
-        name: queue,
-        n,
-        timeoutSeconds,
-        deleteOnReserve: false,
-        reservationIds: Array.from({ length: n }, () => `r${++rid}`),
-        defaults: DEFAULT_SETTINGS,
-        now,
+          projectId: P,
+          name: queue,
+          n,
+          timeoutSeconds,
+          deleteOnReserve: false,
+          reservationIds: Array.from({ length: n }, () => `r${++rid}`),
+          defaults: DEFAULT_SETTINGS,
+          now,
         })
         .then((result) => result?.messages ?? null) as Promise<Message[]>;
 
@@ -225,7 +227,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         defaults: DEFAULT_SETTINGS,
         now: T0 + 62_000,
       });
-      expect(third).toEqual({ messages: [], deadLettered: 1 });
+      expect(third).toEqual({ messages: [], deadLettered: 1, pushQueue: false });
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0 });
       expect(await store.getQueue(P, 'dlq')).toMatchObject({ size: 1, totalMessages: 1 });
       expect(await store.getMessage(P, 'dlq', id!, T0 + 62_000)).toMatchObject({
@@ -249,10 +251,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     test('clear and deleteQueue remove everything', async () => {
       await post('q', ['a', 'b']);
-      expect(await store.clearMessages(P, 'q')).toBe(true);
+      expect(await store.clearMessages(P, 'q', T0)).toBe(true);
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0 });
       expect(await reserve('q', 5)).toEqual([]);
-      expect(await store.clearMessages(P, 'nope')).toBe(false);
+      expect(await store.clearMessages(P, 'nope', T0)).toBe(false);
       expect(await store.deleteQueue(P, 'q')).toBe(true);
       expect(await store.deleteQueue(P, 'q')).toBe(false);
     });

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { EngineDeps } from '../../engine/deps';
 import * as messages from '../../engine/messages';
+import { acknowledgePush } from '../../engine/push-messages';
 import type { MessageRef } from '../../store/store';
 import { sendJson } from '../respond';
 import { resource } from '../routes';
@@ -70,7 +71,20 @@ export function messageRoutes(deps: EngineDeps): Router {
   };
 
   const deleteMessage: RequestHandler = async (req, res) => {
-    const body = bodyOf<{ reservation_id: string | null }>(req);
+    const body = bodyOf<{ reservation_id: string | null; subscriber_name: string | null }>(req);
+    if (body.subscriber_name) {
+      // A push subscriber acknowledging the 202 it answered.
+      await acknowledgePush(
+        deps,
+        projectOf(req),
+        queueOf(req),
+        messageIdOf(req),
+        body.subscriber_name,
+        body.reservation_id ?? '',
+      );
+      sendJson(res, 200, { msg: MSG.deleted });
+      return;
+    }
     await messages.deleteMessages(deps, projectOf(req), queueOf(req), [
       { id: messageIdOf(req), reservationId: reservationOf(body.reservation_id) },
     ]);

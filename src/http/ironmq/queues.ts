@@ -9,6 +9,7 @@ import { queueToWire } from '../serialize';
 import { rules } from '../validation/rules';
 import { MSG } from '../wire';
 import { bodyOf, projectOf, queueOf } from './params';
+import { alertInputOf, pushInputOf, type WireAlert, type WirePushInput } from './wire-input';
 
 interface QueueBody {
   queue: {
@@ -16,8 +17,8 @@ interface QueueBody {
     message_expiration?: number;
     type?: QueueType | '';
     dead_letter?: { queue_name?: string | null; max_reservations?: number | null } | null;
-    push?: object | null;
-    alerts?: unknown[] | null;
+    push?: WirePushInput | null;
+    alerts?: WireAlert[] | null;
   } | null;
 }
 
@@ -34,8 +35,8 @@ function settingsOf(body: Partial<QueueBody>): QueueSettingsInput {
         : dl === null
           ? null
           : { queueName: dl.queue_name ?? '', maxReservations: dl.max_reservations ?? undefined },
-    hasPush: queue.push !== undefined && queue.push !== null,
-    hasAlerts: Array.isArray(queue.alerts) && queue.alerts.length > 0,
+    push: queue.push ? pushInputOf(queue.push) : undefined,
+    alerts: queue.alerts ? queue.alerts.map(alertInputOf) : undefined,
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Schema } from 'express-validator';
+import { ALERT_LIMITS } from '../../engine/alerts';
 import { LIMITS } from '../../engine/limits';
+import { PUSH_LIMITS } from '../../engine/push';
 import {
   optionalBoolean,
   optionalObject,
@@ -27,10 +29,76 @@ const queueBody: Schema = {
   },
   'queue.dead_letter.max_reservations': wholeNumber(0, LIMITS.maxDeadLetterReservations),
   'queue.push': optionalObject,
+  'queue.push.subscribers': {
+    optional: { options: { values: 'null' } },
+    isArray: {
+      options: { max: PUSH_LIMITS.maxSubscribers },
+      errorMessage: 'must be an array of subscribers',
+    },
+  },
+  ...subscriberFields('queue.push.subscribers.*'),
+  'queue.push.retries': wholeNumber(0, PUSH_LIMITS.maxRetries),
+  'queue.push.retries_delay': wholeNumber(0, PUSH_LIMITS.maxRetriesDelay),
+  'queue.push.error_queue': optionalString,
   'queue.alerts': {
     optional: { options: { values: 'null' } },
-    isArray: { errorMessage: 'must be an array' },
+    isArray: {
+      options: { max: ALERT_LIMITS.maxAlerts },
+      errorMessage: `must be an array of at most ${ALERT_LIMITS.maxAlerts} alerts`,
+    },
   },
+  ...alertFields('queue.alerts.*'),
+};
+
+function subscriberFields(prefix: string): Schema {
+  return {
+    [prefix]: { isObject: { errorMessage: 'must be a JSON object' } },
+    [`${prefix}.name`]: optionalString,
+    // Go's RemoveSubscribers sends "url": "" beside the name.
+    [`${prefix}.url`]: optionalString,
+    [`${prefix}.headers`]: {
+      optional: { options: { values: 'null' } },
+      isObject: { errorMessage: 'must be a JSON object' },
+      custom: {
+        options: (value: Record<string, unknown>) => Object.values(value).every((v) => typeof v === 'string'),
+        errorMessage: 'values must be strings',
+      },
+    },
+  };
+}
+
+function alertFields(prefix: string): Schema {
+  return {
+    [prefix]: { isObject: { errorMessage: 'must be a JSON object' } },
+    [`${prefix}.id`]: optionalString,
+    [`${prefix}.type`]: optionalString,
+    [`${prefix}.direction`]: optionalString,
+    [`${prefix}.trigger`]: wholeNumber(0, ALERT_LIMITS.maxTrigger),
+    [`${prefix}.queue`]: optionalString,
+    [`${prefix}.snooze`]: wholeNumber(0, ALERT_LIMITS.maxSnooze),
+  };
+}
+
+const subscribersBody: Schema = {
+  subscribers: {
+    exists: { errorMessage: 'is required' },
+    isArray: {
+      options: { min: 1, max: PUSH_LIMITS.maxSubscribers },
+      errorMessage: 'must be a non-empty array',
+    },
+  },
+  ...subscriberFields('subscribers.*'),
+};
+
+const alertsBody: Schema = {
+  alerts: {
+    exists: { errorMessage: 'is required' },
+    isArray: {
+      options: { max: ALERT_LIMITS.maxAlerts },
+      errorMessage: `must be an array of at most ${ALERT_LIMITS.maxAlerts} alerts`,
+    },
+  },
+  ...alertFields('alerts.*'),
 };
 
 export const rules = {
@@ -83,6 +151,25 @@ export const rules = {
   peek: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
 
   deleteMessage: validate({ reservation_id: optionalString, subscriber_name: optionalString }, 'body'),
+
+  subscribers: validate(subscribersBody, 'body'),
+
+  alerts: validate(alertsBody, 'body'),
+
+  deleteAlerts: validate(
+    {
+      alerts: {
+        exists: { errorMessage: 'is required' },
+        isArray: {
+          options: { min: 1, max: ALERT_LIMITS.maxAlerts },
+          errorMessage: 'must be a non-empty array',
+        },
+      },
+      'alerts.*': { isObject: { errorMessage: 'must be a JSON object' } },
+      'alerts.*.id': requiredString,
+    },
+    'body',
+  ),
 
   deleteMessages: validate(
     {

@@ -31,7 +31,14 @@ export class GroupCommitter {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly onCommitError: (error: unknown) => Error,
+    private readonly hooks: {
+      /** Turns a driver error into the error callers see. */
+      mapError: (error: unknown) => Error;
+      /** Runs after a successful COMMIT, before the callers are answered. */
+      afterCommit?: () => void;
+      /** Runs when the whole group was rolled back. */
+      afterRollback?: () => void;
+    },
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -62,7 +69,8 @@ export class GroupCommitter {
     try {
       this.begin.run();
     } catch (error) {
-      const mapped = this.onCommitError(error);
+      this.hooks.afterRollback?.();
+      const mapped = this.hooks.mapError(error);
       for (const write of batch) write.reject(mapped);
       return;
     }
@@ -83,11 +91,17 @@ export class GroupCommitter {
       }
     }
     try {
-      if (single && !outcomes[0]?.ok) this.rollback.run();
-      else this.commit.run();
+      if (single && !outcomes[0]?.ok) {
+        this.rollback.run();
+        this.hooks.afterRollback?.();
+      } else {
+        this.commit.run();
+        this.hooks.afterCommit?.();
+      }
     } catch (error) {
       if (this.db.inTransaction) this.rollback.run();
-      const mapped = this.onCommitError(error);
+      this.hooks.afterRollback?.();
+      const mapped = this.hooks.mapError(error);
       for (const write of batch) write.reject(mapped);
       return;
     }

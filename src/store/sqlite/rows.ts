@@ -1,4 +1,13 @@
-import type { Message, MessageState, Queue, QueueType } from '../../engine/types';
+import type {
+  Alert,
+  Delivery,
+  Message,
+  MessageState,
+  PushSettings,
+  PushStatus,
+  Queue,
+  QueueType,
+} from '../../engine/types';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to domain objects. */
 
@@ -70,7 +79,18 @@ export function effectiveState(row: MessageRow, now: number): number {
   return row.state;
 }
 
+/** What queues.extra holds (JSON). */
+export interface QueueExtra {
+  push?: PushSettings | null;
+  alerts?: Alert[];
+}
+
+export function parseExtra(row: QueueRow): QueueExtra {
+  return row.extra === '{}' ? {} : (JSON.parse(row.extra) as QueueExtra);
+}
+
 export function toQueue(row: QueueRow): Queue {
+  const extra = parseExtra(row);
   return {
     id: row.id,
     projectId: row.project_id,
@@ -82,10 +102,44 @@ export function toQueue(row: QueueRow): Queue {
       row.dead_letter_queue === null
         ? null
         : { queueName: row.dead_letter_queue, maxReservations: row.dead_letter_max ?? 10 },
+    push: extra.push ?? null,
+    alerts: extra.alerts ?? [],
     size: row.size,
     totalMessages: row.total_messages,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+export interface DeliveryRow {
+  message_id: number;
+  subscriber: string;
+  queue_id: number;
+  position: number;
+  url: string;
+  headers: string;
+  status: string;
+  status_code: number | null;
+  error: string | null;
+  tries: number;
+  retries_remaining: number;
+  due_at: number | null;
+  last_try_at: number | null;
+  reservation_id: string | null;
+}
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    messageId: String(row.message_id),
+    subscriber: row.subscriber,
+    url: row.url,
+    status: row.status as PushStatus,
+    statusCode: row.status_code,
+    error: row.error,
+    tries: row.tries,
+    retriesRemaining: row.retries_remaining,
+    lastTryAt: row.last_try_at,
+    reservationId: row.status === 'reserved' ? row.reservation_id : null,
   };
 }
 

@@ -2,13 +2,32 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { StoreUnavailable } from '../../engine/errors';
-import type { Message, NewMessage, Project, Queue, QueueSettings, TokenInfo } from '../../engine/types';
+import { INITIAL_ALERT_STATE, alertMessageBody, evaluateAlert, type AlertState } from '../../engine/alerts';
+import { DEFAULT_QUEUE_SETTINGS } from '../../engine/limits';
+import { errorQueueBody } from '../../engine/push';
 import type {
+  Delivery,
+  DeliveryTask,
+  Message,
+  NewMessage,
+  Project,
+  PushStatus,
+  Queue,
+  QueueSettings,
+  TokenInfo,
+} from '../../engine/types';
+import type {
+  AckRequest,
+  ClaimRequest,
+  DeliveryOutcome,
   ExpiredCounts,
+  FiredAlert,
   MessageOpFailure,
   MessageRef,
   NewToken,
+  PostResult,
   QueueMissing,
+  RecordedDelivery,
   ReleaseRequest,
   ReserveRequest,
   ReserveResult,
@@ -17,7 +36,20 @@ import type {
 } from '../store';
 import { GroupCommitter, Rollback } from './group-commit';
 import { migrate } from './migrate';
-import { type MessageRow, type QueueRow, STATE, effectiveState, isLive, toMessage, toQueue } from './rows';
+import {
+  type DeliveryRow,
+  type MessageRow,
+  type QueueExtra,
+  type QueueRow,
+  STATE,
+  effectiveState,
+  isLive,
+  parseExtra,
+  toDelivery,
+  toMessage,
+  toQueue,
+} from './rows';
+import { prepareStatements, type Statements } from './statements';
 
 export type Durability = 'full' | 'normal' | 'off';
 
@@ -67,8 +99,11 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
 export class SqliteStore implements Store {
   private readonly writes: GroupCommitter;
-  private readonly sql;
+  private readonly sql: Statements;
   private closed = false;
+  /** Alerts fired by writes of the group being committed; announced to listeners once it has committed. */
+  private firedAlerts: FiredAlert[] = [];
+  private readonly alertListeners: ((alert: FiredAlert) => void)[] = [];
 
   /**
    * @param migrationsApplied the migrations this open applied (empty when the file was up to date)
@@ -77,8 +112,22 @@ export class SqliteStore implements Store {
     readonly db: Database.Database,
     readonly migrationsApplied: readonly string[] = [],
   ) {
-    this.writes = new GroupCommitter(db, mapStoreError);
+    this.writes = new GroupCommitter(db, {
+      mapError: mapStoreError,
+      afterCommit: () => {
+        const fired = this.firedAlerts;
+        this.firedAlerts = [];
+        for (const alert of fired) for (const listener of this.alertListeners) listener(alert);
+      },
+      afterRollback: () => {
+        this.firedAlerts = [];
+      },
+    });
     this.sql = prepareStatements(db);
+  }
+
+  onAlertFired(listener: (alert: FiredAlert) => void): void {
+    this.alertListeners.push(listener);
   }
 
   // ---- projects and tokens ----
@@ -157,9 +206,15 @@ export class SqliteStore implements Store {
           settings.messageExpiration,
           dl?.queueName ?? null,
           dl?.maxReservations ?? null,
+          extraOf(settings),
           now,
           existing.id,
         );
+        // Forget the firing state of alerts that no longer exist.
+        const kept = new Set(settings.alerts.map((alert) => alert.id));
+        for (const alertId of this.sql.alertStates.all(existing.id) as string[]) {
+          if (!kept.has(alertId)) this.sql.deleteAlertState.run(existing.id, alertId);
+        }
       } else {
         this.insertQueue(projectId, name, settings, now);
       }
@@ -195,27 +250,10 @@ export class SqliteStore implements Store {
     messages: NewMessage[],
     defaults: QueueSettings,
     now: number,
-  ): Promise<string[]> {
+  ): Promise<PostResult> {
     return this.write(() => {
       const queue = this.queueRow(projectId, name) ?? this.insertQueue(projectId, name, defaults, now);
-      const expiresAt = now + queue.message_expiration * 1000;
-      const ids = messages.map((message) => {
-        const delayed = message.delay > 0;
-        const result = this.sql.insertMessage.run(
-          queue.id,
-          delayed ? STATE.scheduled : STATE.available,
-          now + message.delay * 1000,
-          message.body,
-          message.delay,
-          message.pushHeaders === null ? null : JSON.stringify(message.pushHeaders),
-          now,
-          now,
-          expiresAt,
-        );
-        return String(result.lastInsertRowid);
-      });
-      this.sql.addToQueue.run(messages.length, messages.length, now, queue.id);
-      return ids;
+      return this.append(queue, messages, now, true);
     });
   }
 
@@ -223,6 +261,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const queue = this.queueRow(request.projectId, request.name);
       if (!queue) return null;
+      if (queue.type !== 'pull') return { messages: [], deadLettered: 0, pushQueue: true };
       const { now } = request;
       this.promoteDue(queue.id, now);
       const reserved: Message[] = [];
@@ -240,8 +279,8 @@ export class SqliteStore implements Store {
               this.queueRow(request.projectId, queue.dead_letter_queue) ??
               this.insertQueue(request.projectId, queue.dead_letter_queue, request.defaults, now);
             this.sql.moveMessage.run(deadLetter.id, now, row.id);
-            this.sql.addToQueue.run(-1, 0, now, queue.id);
-            this.sql.addToQueue.run(1, 1, now, deadLetter.id);
+            this.changeSize(queue, -1, 0, now);
+            this.changeSize(deadLetter, 1, 1, now);
             deadLettered++;
             continue;
           }
@@ -260,10 +299,8 @@ export class SqliteStore implements Store {
           reserved.push(toMessage(updated, queue.name, now));
         }
       }
-      if (request.deleteOnReserve && reserved.length > 0) {
-        this.sql.addToQueue.run(-reserved.length, 0, now, queue.id);
-      }
-      return { messages: reserved, deadLettered };
+      if (request.deleteOnReserve && reserved.length > 0) this.changeSize(queue, -reserved.length, 0, now);
+      return { messages: reserved, deadLettered, pushQueue: false };
     });
   }
 
@@ -312,17 +349,17 @@ export class SqliteStore implements Store {
         if (failure) throw new Rollback(failure);
         removed += this.sql.deleteMessage.run(row.id).changes;
       }
-      this.sql.addToQueue.run(-removed, 0, now, queue.id);
+      if (removed > 0) this.changeSize(queue, -removed, 0, now);
       return null;
     });
   }
 
-  clearMessages(projectId: string, name: string): Promise<boolean> {
+  clearMessages(projectId: string, name: string, now = 0): Promise<boolean> {
     return this.write(() => {
       const queue = this.queueRow(projectId, name);
       if (!queue) return false;
       this.sql.clearQueue.run(queue.id);
-      this.sql.resetSize.run(queue.id);
+      if (queue.size > 0) this.changeSize(queue, -queue.size, 0, now);
       return true;
     });
   }
@@ -397,12 +434,155 @@ export class SqliteStore implements Store {
       }
       const byQueue: ExpiredCounts['byQueue'] = [];
       for (const [queueId, counts] of perQueue) {
-        this.sql.addToQueue.run(-counts.live, 0, now, queueId);
         const queue = this.sql.getQueueById.get(queueId) as QueueRow;
+        if (counts.live > 0) this.changeSize(queue, -counts.live, 0, now);
         byQueue.push({ projectId: queue.project_id, name: queue.name, count: counts.all });
       }
       return { total: rows.length, byQueue };
     });
+  }
+
+  // ---- push deliveries ----
+
+  claimDeliveries(request: ClaimRequest): Promise<DeliveryTask[]> {
+    return this.write(() => {
+      const inFlight = new Map(request.inFlight);
+      // Look further than `limit` so that one saturated queue does not hide the others' due deliveries.
+      const window = Math.min(request.limit * 10, 1000);
+      const rows = this.sql.dueDeliveries.all(request.now, window) as DueDeliveryRow[];
+      const tasks: DeliveryTask[] = [];
+      for (const row of rows) {
+        if (tasks.length >= request.limit) break;
+        const busy = inFlight.get(row.queue_id) ?? 0;
+        if (busy >= request.perQueueLimit) continue;
+        inFlight.set(row.queue_id, busy + 1);
+        this.sql.leaseDelivery.run(request.now + request.leaseMs, row.message_id, row.subscriber);
+        tasks.push({
+          messageId: String(row.message_id),
+          subscriber: row.subscriber,
+          url: row.url,
+          headers: JSON.parse(row.headers) as Record<string, string>,
+          body: row.body,
+          pushHeaders:
+            row.push_headers === null ? null : (JSON.parse(row.push_headers) as Record<string, string>),
+          projectId: row.project_id,
+          queueId: row.queue_id,
+          queueName: row.queue_name,
+          tries: row.tries,
+        });
+      }
+      return tasks;
+    });
+  }
+
+  recordDelivery(outcome: DeliveryOutcome): Promise<RecordedDelivery | null> {
+    return this.write(() => {
+      const id = Number(outcome.messageId);
+      const row = this.sql.getDelivery.get(id, outcome.subscriber) as DeliveryRow | undefined;
+      if (!row || row.status === 'deleted' || row.status === 'error') return null;
+      const queue = this.sql.getQueueById.get(row.queue_id) as QueueRow;
+      const push = parseExtra(queue).push;
+      const retriesDelayMs = (push?.retriesDelay ?? 60) * 1000;
+      const { now, result } = outcome;
+      const tries = row.tries + 1;
+      const update = (
+        status: PushStatus,
+        retriesRemaining: number,
+        dueAt: number | null,
+        error: string | null,
+      ) =>
+        this.sql.updateDelivery.run(
+          status,
+          result.statusCode,
+          error,
+          tries,
+          retriesRemaining,
+          dueAt,
+          now,
+          status === 'reserved' ? outcome.reservationId : row.reservation_id,
+          id,
+          row.subscriber,
+        );
+      const all = () => this.sql.messageDeliveries.all(id) as DeliveryRow[];
+      let status: PushStatus;
+      if (result.kind === 'delivered') {
+        status = 'deleted';
+        update(status, row.retries_remaining, null, null);
+        if (queue.type === 'unicast') {
+          // One success is the delivery: the other subscribers are not tried.
+          for (const other of all()) {
+            if (other.subscriber !== row.subscriber && other.due_at !== null) {
+              this.sql.setDeliveryRound.run(
+                other.status,
+                other.retries_remaining,
+                null,
+                id,
+                other.subscriber,
+              );
+            }
+          }
+        }
+      } else if (result.kind === 'held') {
+        // 202: wait for the subscriber's acknowledgement; without one, redeliver after retries_delay.
+        status = row.retries_remaining > 0 ? 'reserved' : 'error';
+        if (status === 'reserved') update(status, row.retries_remaining - 1, now + retriesDelayMs, null);
+        else update(status, 0, null, 'Not acknowledged and no retries left');
+      } else if (queue.type === 'unicast') {
+        status = this.unicastFailure(row, all(), now, retriesDelayMs, update, result.error);
+      } else if (row.retries_remaining > 0) {
+        status = 'retrying';
+        update(status, row.retries_remaining - 1, now + retriesDelayMs, result.error);
+      } else {
+        status = 'error';
+        update(status, 0, null, result.error);
+      }
+      const done = this.completeIfDone(queue, id, now, outcome.retentionMs);
+      return { status, completed: done.completed, errorQueue: done.errorQueue };
+    });
+  }
+
+  ackDelivery(request: AckRequest): Promise<MessageOpFailure | null> {
+    return this.write(() => {
+      const queue = this.queueRow(request.projectId, request.name);
+      if (!queue) return QUEUE_MISSING;
+      const id = /^\d{1,18}$/.test(request.messageId) ? Number(request.messageId) : -1;
+      const row = this.sql.getDelivery.get(id, request.subscriber) as DeliveryRow | undefined;
+      if (!row || row.queue_id !== queue.id) return { kind: 'message_not_found', id: request.messageId };
+      if (row.status !== 'reserved' || row.reservation_id !== request.reservationId) {
+        return { kind: 'reservation_mismatch', id: request.messageId };
+      }
+      this.sql.updateDelivery.run(
+        'deleted',
+        row.status_code,
+        null,
+        row.tries,
+        row.retries_remaining,
+        null,
+        row.last_try_at,
+        row.reservation_id,
+        id,
+        row.subscriber,
+      );
+      this.completeIfDone(queue, id, request.now, request.retentionMs);
+      return null;
+    });
+  }
+
+  listDeliveries(projectId: string, name: string, messageId: string): Promise<Delivery[] | MessageOpFailure> {
+    return this.read(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return QUEUE_MISSING;
+      const id = /^\d{1,18}$/.test(messageId) ? Number(messageId) : -1;
+      const rows = (this.sql.messageDeliveries.all(id) as DeliveryRow[]).filter(
+        (row) => row.queue_id === queue.id,
+      );
+      if (rows.length === 0) return { kind: 'message_not_found', id: messageId };
+      return rows.map(toDelivery);
+    });
+  }
+
+  nextDeliveryAt(): Promise<number | null> {
+    return this.read(() => (this.sql.nextDelivery.get() as number | null | undefined) ?? null);
   }
 
   close(): Promise<void> {
@@ -419,7 +599,16 @@ export class SqliteStore implements Store {
 
   private write<T>(operation: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailable('The store is closed'));
-    return this.writes.submit(operation);
+    return this.writes.submit(() => {
+      // A write undone by its savepoint must not announce the alerts it fired.
+      const mark = this.firedAlerts.length;
+      try {
+        return operation();
+      } catch (error) {
+        this.firedAlerts.length = mark;
+        throw error;
+      }
+    });
   }
 
   private read<T>(operation: () => T): Promise<T> {
@@ -445,10 +634,181 @@ export class SqliteStore implements Store {
       settings.messageExpiration,
       dl?.queueName ?? null,
       dl?.maxReservations ?? null,
+      extraOf(settings),
       now,
       now,
     );
     return this.queueRow(projectId, name)!;
+  }
+
+  /**
+   * Inserts messages at the tail of `queue` (and their push deliveries on a push queue) and moves its counters.
+   * `alerts`: whether the size change may fire the queue's alerts (alert messages themselves do not cascade).
+   */
+  private append(queue: QueueRow, messages: NewMessage[], now: number, alerts: boolean): PostResult {
+    const expiresAt = now + queue.message_expiration * 1000;
+    const push = queue.type === 'pull' ? null : parseExtra(queue).push;
+    let deliveries = 0;
+    const ids = messages.map((message) => {
+      const visibleAt = now + message.delay * 1000;
+      const result = this.sql.insertMessage.run(
+        queue.id,
+        message.delay > 0 ? STATE.scheduled : STATE.available,
+        visibleAt,
+        message.body,
+        message.delay,
+        message.pushHeaders === null ? null : JSON.stringify(message.pushHeaders),
+        now,
+        now,
+        expiresAt,
+      );
+      if (push) {
+        push.subscribers.forEach((subscriber, position) => {
+          // Unicast tries one subscriber at a time: only the first is due now.
+          const due = queue.type === 'multicast' || position === 0 ? visibleAt : null;
+          this.sql.insertDelivery.run(
+            result.lastInsertRowid,
+            subscriber.name,
+            queue.id,
+            position,
+            subscriber.url,
+            JSON.stringify(subscriber.headers),
+            'queued',
+            push.retries,
+            due,
+          );
+          deliveries++;
+        });
+      }
+      return String(result.lastInsertRowid);
+    });
+    this.changeSize(queue, messages.length, messages.length, now, alerts);
+    return { ids, deliveries };
+  }
+
+  /**
+   * Moves a queue's counters and evaluates its alerts against the size change, in the caller's transaction:
+   * an alert fires exactly once per crossing, even under concurrent posts and deletes.
+   */
+  private changeSize(
+    queue: QueueRow,
+    sizeDelta: number,
+    totalDelta: number,
+    now: number,
+    alerts = true,
+  ): void {
+    const after = this.sql.addToQueue.get(sizeDelta, totalDelta, now, queue.id) as number;
+    if (!alerts || queue.extra === '{}') return;
+    const definitions = parseExtra(queue).alerts ?? [];
+    for (const alert of definitions) {
+      const stored = this.sql.getAlertState.get(queue.id, alert.id) as AlertStateRow | undefined;
+      const state: AlertState = stored
+        ? { armed: stored.armed === 1, level: stored.level, lastFiredAt: stored.last_fired_at }
+        : INITIAL_ALERT_STATE;
+      const decision = evaluateAlert(alert, state, after - sizeDelta, after, now);
+      const next = decision.state;
+      this.sql.putAlertState.run(queue.id, alert.id, next.armed ? 1 : 0, next.level, next.lastFiredAt);
+      if (decision.fire) {
+        const target =
+          this.queueRow(queue.project_id, alert.queue) ??
+          this.insertQueue(queue.project_id, alert.queue, ALERT_TARGET_DEFAULTS, now);
+        this.append(
+          target,
+          [{ body: alertMessageBody(alert, queue.name, after), delay: 0, pushHeaders: null }],
+          now,
+          false,
+        );
+        this.firedAlerts.push({
+          projectId: queue.project_id,
+          queue: queue.name,
+          alertId: alert.id,
+          size: after,
+        });
+      }
+    }
+  }
+
+  /** Unicast: fail over to the next subscriber at once; after the last one, the whole round is retried. */
+  private unicastFailure(
+    row: DeliveryRow,
+    rows: DeliveryRow[],
+    now: number,
+    retriesDelayMs: number,
+    update: (
+      status: PushStatus,
+      retriesRemaining: number,
+      dueAt: number | null,
+      error: string | null,
+    ) => void,
+    error: string,
+  ): PushStatus {
+    const next = rows.find((other) => other.position > row.position);
+    if (next) {
+      update('retrying', row.retries_remaining, null, error);
+      this.sql.setDeliveryRound.run(
+        next.status,
+        next.retries_remaining,
+        now,
+        next.message_id,
+        next.subscriber,
+      );
+      return 'retrying';
+    }
+    const remaining = row.retries_remaining - 1;
+    const status: PushStatus = row.retries_remaining > 0 ? 'retrying' : 'error';
+    update(status, Math.max(remaining, 0), null, error);
+    for (const other of rows) {
+      if (other.subscriber === row.subscriber) continue;
+      this.sql.setDeliveryRound.run(status, Math.max(remaining, 0), null, other.message_id, other.subscriber);
+    }
+    if (status === 'retrying') {
+      const first = rows[0]!;
+      this.sql.setDeliveryRound.run(
+        'retrying',
+        remaining,
+        now + retriesDelayMs,
+        first.message_id,
+        first.subscriber,
+      );
+    }
+    return status;
+  }
+
+  /**
+   * When no delivery of a message is pending any more, the message is done: it leaves `size` (kept, for its
+   * push statuses, until the retention ends), and failed subscribers are reported to the error queue.
+   */
+  private completeIfDone(
+    queue: QueueRow,
+    messageId: number,
+    now: number,
+    retentionMs: number,
+  ): { completed: boolean; errorQueue: string | null } {
+    const rows = this.sql.messageDeliveries.all(messageId) as DeliveryRow[];
+    const delivered = rows.some((r) => r.status === 'deleted');
+    const pending = rows.some((r) => r.due_at !== null || r.status === 'reserved' || r.status === 'queued');
+    const finished = queue.type === 'unicast' ? delivered || !pending : !pending;
+    if (!finished) return { completed: false, errorQueue: null };
+    const message = this.sql.getMessageById.get(messageId) as MessageRow | undefined;
+    if (!message || !isLive(message.state)) return { completed: false, errorQueue: null };
+    this.sql.completeMessage.run(STATE.completed, now + retentionMs, now, messageId);
+    this.changeSize(queue, -1, 0, now);
+    const failed = rows.filter((r) => r.status === 'error');
+    const errorQueue = parseExtra(queue).push?.errorQueue ?? null;
+    if (errorQueue === null || failed.length === 0 || (queue.type === 'unicast' && delivered)) {
+      return { completed: true, errorQueue: null };
+    }
+    const target =
+      this.queueRow(queue.project_id, errorQueue) ??
+      this.insertQueue(queue.project_id, errorQueue, ALERT_TARGET_DEFAULTS, now);
+    const body = errorQueueBody(
+      String(messageId),
+      message.body,
+      message.push_headers === null ? null : (JSON.parse(message.push_headers) as Record<string, string>),
+      failed.map((r) => ({ name: r.subscriber, url: r.url, code: r.status_code, msg: r.error })),
+    );
+    this.append(target, [{ body, delay: 0, pushHeaders: null }], now, true);
+    return { completed: true, errorQueue };
   }
 
   /** A live message of this queue that has not expired, or undefined. Ids that are not integers match nothing. */
@@ -480,6 +840,29 @@ export class SqliteStore implements Store {
   }
 }
 
+/** Queues created implicitly as alert, error or dead-letter targets get the defaults. */
+const ALERT_TARGET_DEFAULTS: QueueSettings = DEFAULT_QUEUE_SETTINGS;
+
+function extraOf(settings: QueueSettings): string {
+  const extra: QueueExtra = {};
+  if (settings.push) extra.push = settings.push;
+  if (settings.alerts.length > 0) extra.alerts = settings.alerts;
+  return JSON.stringify(extra);
+}
+
+interface DueDeliveryRow extends DeliveryRow {
+  body: string;
+  push_headers: string | null;
+  project_id: string;
+  queue_name: string;
+}
+
+interface AlertStateRow {
+  armed: number;
+  level: number;
+  last_fired_at: number | null;
+}
+
 /** Whether a delete may remove this message: a held message needs its current reservation id. */
 function checkHolder(row: MessageRow, reservationId: string | null, now: number): MessageOpFailure | null {
   const held = effectiveState(row, now) === STATE.reserved;
@@ -505,110 +888,4 @@ interface TokenRow {
 
 function toProject(row: ProjectRow): Project {
   return { id: row.id, name: row.name, createdAt: row.created_at };
-}
-
-/** Every statement, prepared once. Each header names its parameters in order. */
-function prepareStatements(db: Database.Database) {
-  return {
-    // Params: id, name, created_at
-    insertProject: db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)'),
-    // Params: id
-    getProject: db.prepare('SELECT * FROM projects WHERE id = ?'),
-    listProjects: db.prepare('SELECT * FROM projects ORDER BY created_at, id'),
-    // Params: id, project_id, token_hash, name, created_at
-    insertToken: db.prepare(
-      'INSERT INTO tokens (id, project_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    listAllTokens: db.prepare('SELECT * FROM tokens ORDER BY created_at, id'),
-    // Params: project_id
-    listProjectTokens: db.prepare('SELECT * FROM tokens WHERE project_id = ? ORDER BY created_at, id'),
-    // Params: now, id
-    revokeToken: db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-    // Params: token_hash
-    projectOfToken: db
-      .prepare('SELECT project_id FROM tokens WHERE token_hash = ? AND revoked_at IS NULL')
-      .pluck(),
-
-    // Params: project_id, name
-    getQueue: db.prepare('SELECT * FROM queues WHERE project_id = ? AND name = ?'),
-    // Params: id
-    getQueueById: db.prepare('SELECT * FROM queues WHERE id = ?'),
-    // Params: project_id, name, type, message_timeout, message_expiration, dl_queue, dl_max, created_at, updated_at
-    insertQueue: db.prepare(
-      `INSERT INTO queues (project_id, name, type, message_timeout, message_expiration, dead_letter_queue,
-         dead_letter_max, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    // Params: type, message_timeout, message_expiration, dl_queue, dl_max, updated_at, id
-    updateQueue: db.prepare(
-      `UPDATE queues SET type = ?, message_timeout = ?, message_expiration = ?, dead_letter_queue = ?,
-         dead_letter_max = ?, updated_at = ? WHERE id = ?`,
-    ),
-    // Params: project_id, name
-    deleteQueue: db.prepare('DELETE FROM queues WHERE project_id = ? AND name = ?'),
-    // Params: projectId, low, lowInclusive (0|1), high (NULL: no upper bound), limit
-    listQueues: db.prepare(
-      `SELECT * FROM queues WHERE project_id = @projectId
-         AND (name > @low OR (@lowInclusive = 1 AND name = @low)) AND (@high IS NULL OR name < @high)
-       ORDER BY name LIMIT @limit`,
-    ),
-    // Params: size delta, total_messages delta, updated_at, id
-    addToQueue: db.prepare(
-      'UPDATE queues SET size = size + ?, total_messages = total_messages + ?, updated_at = ? WHERE id = ?',
-    ),
-    // Params: id
-    resetSize: db.prepare('UPDATE queues SET size = 0 WHERE id = ?'),
-
-    // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at
-    insertMessage: db.prepare(
-      `INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at,
-         expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    // Params: id, queue_id, now (unexpired only)
-    getMessage: db.prepare('SELECT * FROM messages WHERE id = ? AND queue_id = ? AND expires_at > ?'),
-    // Params: queue_id, now, limit. Served by the partial index messages_available.
-    headOfQueue: db.prepare(
-      'SELECT * FROM messages WHERE queue_id = ? AND state = 0 AND expires_at > ? ORDER BY id LIMIT ?',
-    ),
-    // Params: queue_id, now, now, limit. Scheduled or reserved messages whose timer has fired (messages_timers).
-    dueMessages: db.prepare(
-      `SELECT * FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3
-         AND expires_at > ? ORDER BY id LIMIT ?`,
-    ),
-    // Params: updated_at, queue_id, now
-    promoteDue: db.prepare(
-      `UPDATE messages SET state = 0, reservation_id = NULL, updated_at = ?
-         WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3`,
-    ),
-    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
-    reserveMessage: db.prepare(
-      `UPDATE messages SET state = 2, reservation_id = ?, visible_at = ?, reservation_timeout = ?,
-         reserved_count = reserved_count + 1, updated_at = ? WHERE id = ?`,
-    ),
-    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
-    touchMessage: db.prepare(
-      'UPDATE messages SET reservation_id = ?, visible_at = ?, reservation_timeout = ?, updated_at = ? WHERE id = ?',
-    ),
-    // Params: state (0|1), visible_at, updated_at, id
-    releaseMessage: db.prepare(
-      'UPDATE messages SET state = ?, visible_at = ?, reservation_id = NULL, updated_at = ? WHERE id = ?',
-    ),
-    // Params: queue_id, updated_at, id. Moves a message to another queue (dead letter), keeping id and counts.
-    moveMessage: db.prepare(
-      'UPDATE messages SET queue_id = ?, state = 0, reservation_id = NULL, updated_at = ? WHERE id = ?',
-    ),
-    // Params: id
-    deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
-    // Params: queue_id
-    clearQueue: db.prepare('DELETE FROM messages WHERE queue_id = ?'),
-    // Params: queue_id
-    nextTimer: db
-      .prepare(
-        'SELECT min(visible_at) FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND state <> 3',
-      )
-      .pluck(),
-    // Params: now, limit
-    expired: db.prepare(
-      'SELECT id, queue_id, state FROM messages WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
-    ),
-  };
 }

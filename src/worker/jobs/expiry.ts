@@ -13,7 +13,11 @@ export async function runOnce(deps: { store: Store; events?: EngineEvents }, now
     const expired = await deps.store.expireMessages(now, EXPIRY_BATCH);
     total += expired.total;
     for (const queue of expired.byQueue) {
-      deps.events?.emit('messages:expired', { projectId: queue.projectId, queue: queue.name, count: queue.count });
+      deps.events?.emit('messages:expired', {
+        projectId: queue.projectId,
+        queue: queue.name,
+        count: queue.count,
+      });
     }
     if (expired.total < EXPIRY_BATCH) break;
   }

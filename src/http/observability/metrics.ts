@@ -1,0 +1,248 @@
+import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { Router, type RequestHandler } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineDeps } from '../../engine/deps';
+import type { Store } from '../../store/store';
+import { SqliteStore } from '../../store/sqlite/sqlite-store';
+import { DEFAULT_QUEUE_LABEL_LIMIT, QueueLabels, type QueueLabelValues } from './queue-labels';
+import { routeTemplateOf, trackRoute } from './route-template';
+
+/** Seconds. From a cached peek (~1 ms) to the longest long poll (`wait` ≤ 30 s). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
+
+/** Queues read per store call while a scrape sums queue depths: large pages, few calls. */
+const QUEUE_PAGE = 1000;
+
+/** Outcomes of one push delivery attempt, as the push dispatcher reports them. */
+export type PushDeliveryOutcome = 'delivered' | 'held' | 'failed' | 'error';
+
+/** One queue's counts, read on each scrape. */
+export interface QueueStat {
+  projectId: string;
+  name: string;
+  /** Messages not yet deleted (IronMQ `size`): available, delayed and reserved. */
+  size: number;
+  /** Reserved messages; null when the store cannot count them (the in-flight gauge is then left out). */
+  reserved: number | null;
+}
+
+export interface MetricsOptions {
+  /** How many queues get their own `{project, queue}` series; the rest share `_other`. Default 100. */
+  queueLabelLimit?: number;
+  /**
+   * Reads every queue's counts for a scrape. Default: pages through Store.listProjects/listQueues, which knows
+   * `size` but not how many messages are reserved.
+   */
+  queueStats?: () => Promise<QueueStat[]>;
+}
+
+export interface Metrics {
+  /** This app's own registry (no global default registry, so one process can run several servers). */
+  readonly registry: Registry;
+  /** Counts and times every request by route template and status: mount it before any router. */
+  readonly middleware: RequestHandler;
+  /** `GET /metrics` in the Prometheus text format. */
+  readonly routes: Router;
+  /** Push hook: the push dispatcher calls this once per delivery attempt. */
+  recordPushDelivery(outcome: PushDeliveryOutcome): void;
+}
+
+/** Builds the metrics of one app and subscribes them to its engine's events. */
+export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const queueLabels = new QueueLabels(options.queueLabelLimit ?? DEFAULT_QUEUE_LABEL_LIMIT);
+  const readQueueStats = options.queueStats ?? (() => listQueueStats(engine.store));
+  const registers = [registry];
+
+  const requests = new Counter({
+    name: 'ferrite_http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status ("aborted": the client left first)',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'ferrite_http_request_duration_seconds',
+    help: 'Time from receiving a request to the end of its answer (long polls included), in seconds',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+
+  const perQueue = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['project', 'queue'] as const, registers });
+  const posted = perQueue('ferrite_messages_posted_total', 'Messages posted');
+  const reserved = perQueue('ferrite_messages_reserved_total', 'Messages handed out by reserve');
+  const deleted = perQueue('ferrite_messages_deleted_total', 'Messages deleted by clients');
+  const expired = perQueue('ferrite_messages_expired_total', 'Messages removed by their queue expiration');
+  const deadLettered = perQueue(
+    'ferrite_messages_dead_lettered_total',
+    'Messages moved to the dead-letter queue (counted on the queue they left)',
+  );
+  const clears = perQueue('ferrite_queue_clears_total', 'Times a queue was cleared');
+
+  const count = (counter: Counter<'project' | 'queue'>) => (event: EngineCount) => {
+    if (event.count > 0) counter.inc(queueLabels.admit(event.projectId, event.queue), event.count);
+  };
+  engine.events.on('messages:posted', count(posted));
+  engine.events.on('messages:reserved', count(reserved));
+  engine.events.on('messages:deleted', count(deleted));
+  engine.events.on('messages:expired', count(expired));
+  engine.events.on('messages:dead-lettered', count(deadLettered));
+  engine.events.on('queue:cleared', (event) => clears.inc(queueLabels.admit(event.projectId, event.queue)));
+
+  const pushDeliveries = new Counter({
+    name: 'ferrite_push_deliveries_total',
+    help: 'Push delivery attempts by outcome: delivered, held (202), failed (will retry), error (retries ran out)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+
+  const depth = new Gauge({
+    name: 'ferrite_queue_messages',
+    help: 'Messages in a queue not yet deleted (IronMQ size: available, delayed and reserved), read on scrape',
+    labelNames: ['project', 'queue'] as const,
+    registers,
+  });
+  const inFlight = new Gauge({
+    name: 'ferrite_queue_messages_in_flight',
+    help: 'Reserved messages of a queue, read on scrape',
+    labelNames: ['project', 'queue'] as const,
+    registers,
+  });
+  const queueCount = new Gauge({ name: 'ferrite_queues', help: 'Queues over all projects', registers });
+  new Gauge({
+    name: 'ferrite_metrics_labelled_queues',
+    help: 'Queues with series of their own; traffic on others is counted under queue="_other"',
+    registers,
+    collect() {
+      this.set(queueLabels.size);
+    },
+  });
+  new Gauge({
+    name: 'ferrite_metrics_labelled_queues_limit',
+    help: 'How many queues may have series of their own',
+    registers,
+    collect() {
+      this.set(queueLabels.limit);
+    },
+  });
+  new Gauge({
+    name: 'ferrite_long_poll_waiters',
+    help: 'Reserve requests parked in a long poll (wait), waiting for a message',
+    registers,
+    collect() {
+      this.set(engine.waiters.size);
+    },
+  });
+  const dataFile = dataFileOf(engine.store);
+  new Gauge({
+    name: 'ferrite_store_file_bytes',
+    help: 'Size of the SQLite data file (file="data") and of its write-ahead log (file="wal"), in bytes',
+    labelNames: ['file'] as const,
+    registers,
+    async collect() {
+      if (dataFile === null) return;
+      this.set({ file: 'data' }, await fileSize(dataFile));
+      this.set({ file: 'wal' }, await fileSize(`${dataFile}-wal`));
+    },
+  });
+
+  /** One store read per scrape feeds the depth, in-flight and queue-count gauges together. */
+  const refreshQueueGauges = async (): Promise<void> => {
+    const stats = await readQueueStats();
+    const sums = new Map<string, { labels: QueueLabelValues; size: number; reserved: number | null }>();
+    const listed = queueLabels.labelsOfListed(stats.map((s) => ({ projectId: s.projectId, name: s.name })));
+    for (const [i, stat] of stats.entries()) {
+      const labels = listed[i]!;
+      const key = `${labels.project}\u0000${labels.queue}`;
+      const sum = sums.get(key) ?? { labels, size: 0, reserved: 0 };
+      sum.size += stat.size;
+      sum.reserved = sum.reserved === null || stat.reserved === null ? null : sum.reserved + stat.reserved;
+      sums.set(key, sum);
+    }
+    depth.reset();
+    inFlight.reset();
+    for (const { labels, size, reserved: reservedCount } of sums.values()) {
+      depth.set(labels, size);
+      if (reservedCount !== null) inFlight.set(labels, reservedCount);
+    }
+    queueCount.set(stats.length);
+  };
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const started = performance.now();
+    trackRoute(req);
+    let recorded = false;
+    const record = (status: string) => {
+      if (recorded) return;
+      recorded = true;
+      // req.method is read at the end: a POST with X-HTTP-Method-Override counts as the method it acted as.
+      const labels = { method: req.method, route: routeTemplateOf(req), status };
+      requests.inc(labels);
+      latency.observe(labels, (performance.now() - started) / 1000);
+    };
+    res.once('finish', () => record(String(res.statusCode)));
+    res.once('close', () => record(res.writableFinished ? String(res.statusCode) : 'aborted'));
+    next();
+  };
+
+  const routes = Router();
+  routes.get('/metrics', async (_req, res) => {
+    await refreshQueueGauges();
+    const body = await registry.metrics();
+    res.statusCode = 200;
+    res.setHeader('Content-Type', registry.contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(body);
+  });
+
+  return {
+    registry,
+    middleware,
+    routes,
+    recordPushDelivery(outcome) {
+      pushDeliveries.inc({ outcome });
+    },
+  };
+}
+
+interface EngineCount {
+  projectId: string;
+  queue: string;
+  count: number;
+}
+
+/** Every queue's size from the Store interface as it is: one listProjects, then one listQueues per 1,000. */
+export async function listQueueStats(store: Store): Promise<QueueStat[]> {
+  const stats: QueueStat[] = [];
+  for (const project of await store.listProjects()) {
+    for (let after = ''; ;) {
+      const page = await store.listQueues(project.id, { prefix: '', after, limit: QUEUE_PAGE });
+      for (const queue of page) {
+        stats.push({ projectId: project.id, name: queue.name, size: queue.size, reserved: null });
+      }
+      const last = page[page.length - 1];
+      if (page.length < QUEUE_PAGE || last === undefined) break;
+      after = last.name;
+    }
+  }
+  return stats;
+}
+
+/** The SQLite data file behind a store, or null (an in-memory store, or another backend: no file to measure). */
+function dataFileOf(store: Store): string | null {
+  if (!(store instanceof SqliteStore) || store.db.memory) return null;
+  return store.db.name;
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (error) {
+    // No WAL between a checkpoint(TRUNCATE) on close and the next write is a size of 0, not a failure.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}

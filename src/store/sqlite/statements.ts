@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+
+/** Every statement, prepared once. Each header names its parameters in order. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    // Params: id, name, created_at
+    insertProject: db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)'),
+    // Params: id
+    getProject: db.prepare('SELECT * FROM projects WHERE id = ?'),
+    listProjects: db.prepare('SELECT * FROM projects ORDER BY created_at, id'),
+    // Params: id, project_id, token_hash, name, created_at
+    insertToken: db.prepare(
+      'INSERT INTO tokens (id, project_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    listAllTokens: db.prepare('SELECT * FROM tokens ORDER BY created_at, id'),
+    // Params: project_id
+    listProjectTokens: db.prepare('SELECT * FROM tokens WHERE project_id = ? ORDER BY created_at, id'),
+    // Params: now, id
+    revokeToken: db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    // Params: token_hash
+    projectOfToken: db
+      .prepare('SELECT project_id FROM tokens WHERE token_hash = ? AND revoked_at IS NULL')
+      .pluck(),
+
+    // Params: project_id, name
+    getQueue: db.prepare('SELECT * FROM queues WHERE project_id = ? AND name = ?'),
+    // Params: id
+    getQueueById: db.prepare('SELECT * FROM queues WHERE id = ?'),
+    // Params: project_id, name, type, message_timeout, message_expiration, dl_queue, dl_max, extra, created_at,
+    // updated_at
+    insertQueue: db.prepare(
+      `INSERT INTO queues (project_id, name, type, message_timeout, message_expiration, dead_letter_queue,
+         dead_letter_max, extra, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Params: type, message_timeout, message_expiration, dl_queue, dl_max, extra, updated_at, id
+    updateQueue: db.prepare(
+      `UPDATE queues SET type = ?, message_timeout = ?, message_expiration = ?, dead_letter_queue = ?,
+         dead_letter_max = ?, extra = ?, updated_at = ? WHERE id = ?`,
+    ),
+    // Params: project_id, name
+    deleteQueue: db.prepare('DELETE FROM queues WHERE project_id = ? AND name = ?'),
+    // Params: projectId, low, lowInclusive (0|1), high (NULL: no upper bound), limit
+    listQueues: db.prepare(
+      `SELECT * FROM queues WHERE project_id = @projectId
+         AND (name > @low OR (@lowInclusive = 1 AND name = @low)) AND (@high IS NULL OR name < @high)
+       ORDER BY name LIMIT @limit`,
+    ),
+    // Params: size delta, total_messages delta, updated_at, id. Returns the new size.
+    addToQueue: db
+      .prepare(
+        'UPDATE queues SET size = size + ?, total_messages = total_messages + ?, updated_at = ? WHERE id = ? RETURNING size',
+      )
+      .pluck(),
+    // Params: id
+    resetSize: db.prepare('UPDATE queues SET size = 0 WHERE id = ?'),
+
+    // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at
+    insertMessage: db.prepare(
+      `INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at,
+         expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Params: id
+    getMessageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
+    // Params: id, queue_id, now (unexpired only)
+    getMessage: db.prepare('SELECT * FROM messages WHERE id = ? AND queue_id = ? AND expires_at > ?'),
+    // Params: queue_id, now, limit. Served by the partial index messages_available.
+    headOfQueue: db.prepare(
+      'SELECT * FROM messages WHERE queue_id = ? AND state = 0 AND expires_at > ? ORDER BY id LIMIT ?',
+    ),
+    // Params: queue_id, now, now, limit. Scheduled or reserved messages whose timer has fired (messages_timers).
+    dueMessages: db.prepare(
+      `SELECT * FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3
+         AND expires_at > ? ORDER BY id LIMIT ?`,
+    ),
+    // Params: updated_at, queue_id, now
+    promoteDue: db.prepare(
+      `UPDATE messages SET state = 0, reservation_id = NULL, updated_at = ?
+         WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3`,
+    ),
+    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
+    reserveMessage: db.prepare(
+      `UPDATE messages SET state = 2, reservation_id = ?, visible_at = ?, reservation_timeout = ?,
+         reserved_count = reserved_count + 1, updated_at = ? WHERE id = ?`,
+    ),
+    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
+    touchMessage: db.prepare(
+      'UPDATE messages SET reservation_id = ?, visible_at = ?, reservation_timeout = ?, updated_at = ? WHERE id = ?',
+    ),
+    // Params: state (0|1), visible_at, updated_at, id
+    releaseMessage: db.prepare(
+      'UPDATE messages SET state = ?, visible_at = ?, reservation_id = NULL, updated_at = ? WHERE id = ?',
+    ),
+    // Params: queue_id, updated_at, id. Moves a message to another queue (dead letter), keeping id and counts.
+    moveMessage: db.prepare(
+      'UPDATE messages SET queue_id = ?, state = 0, reservation_id = NULL, updated_at = ? WHERE id = ?',
+    ),
+    // Params: id
+    deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+    // Params: queue_id
+    clearQueue: db.prepare('DELETE FROM messages WHERE queue_id = ?'),
+    // Params: queue_id
+    nextTimer: db
+      .prepare(
+        'SELECT min(visible_at) FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND state <> 3',
+      )
+      .pluck(),
+    // Params: now, limit
+    expired: db.prepare(
+      'SELECT id, queue_id, state FROM messages WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
+    ),
+
+    // Params: state, expires_at (cap), updated_at, id. Ends a push message: kept (not in size) for its statuses.
+    completeMessage: db.prepare(
+      'UPDATE messages SET state = ?, expires_at = min(expires_at, ?), updated_at = ? WHERE id = ?',
+    ),
+
+    // ---- push deliveries ----
+    // Params: message_id, subscriber, queue_id, position, url, headers, status, retries_remaining, due_at
+    insertDelivery: db.prepare(
+      `INSERT INTO push_deliveries (message_id, subscriber, queue_id, position, url, headers, status,
+         retries_remaining, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // Params: now, limit. Candidates for the dispatcher, oldest due first (push_deliveries_due).
+    dueDeliveries: db.prepare(
+      `SELECT d.*, m.body, m.push_headers, m.state AS message_state, q.project_id, q.name AS queue_name
+         FROM push_deliveries d JOIN messages m ON m.id = d.message_id JOIN queues q ON q.id = d.queue_id
+        WHERE d.due_at IS NOT NULL AND d.due_at <= ? ORDER BY d.due_at LIMIT ?`,
+    ),
+    // Params: due_at, message_id, subscriber
+    leaseDelivery: db.prepare(
+      'UPDATE push_deliveries SET due_at = ? WHERE message_id = ? AND subscriber = ?',
+    ),
+    // Params: message_id, subscriber
+    getDelivery: db.prepare('SELECT * FROM push_deliveries WHERE message_id = ? AND subscriber = ?'),
+    // Params: message_id
+    messageDeliveries: db.prepare('SELECT * FROM push_deliveries WHERE message_id = ? ORDER BY position'),
+    // Params: status, status_code, error, tries, retries_remaining, due_at, last_try_at, reservation_id,
+    // message_id, subscriber
+    updateDelivery: db.prepare(
+      `UPDATE push_deliveries SET status = ?, status_code = ?, error = ?, tries = ?, retries_remaining = ?,
+         due_at = ?, last_try_at = ?, reservation_id = ? WHERE message_id = ? AND subscriber = ?`,
+    ),
+    // Params: status, retries_remaining, due_at, message_id, subscriber (unicast rounds move every row)
+    setDeliveryRound: db.prepare(
+      'UPDATE push_deliveries SET status = ?, retries_remaining = ?, due_at = ? WHERE message_id = ? AND subscriber = ?',
+    ),
+    nextDelivery: db.prepare('SELECT min(due_at) FROM push_deliveries WHERE due_at IS NOT NULL').pluck(),
+
+    // ---- alerts ----
+    // Params: queue_id, alert_id
+    getAlertState: db.prepare('SELECT * FROM alert_state WHERE queue_id = ? AND alert_id = ?'),
+    // Params: queue_id, alert_id, armed, level, last_fired_at
+    putAlertState: db.prepare(
+      `INSERT INTO alert_state (queue_id, alert_id, armed, level, last_fired_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (queue_id, alert_id) DO UPDATE SET armed = excluded.armed, level = excluded.level,
+         last_fired_at = excluded.last_fired_at`,
+    ),
+    // Params: queue_id
+    alertStates: db.prepare('SELECT alert_id FROM alert_state WHERE queue_id = ?').pluck(),
+    // Params: queue_id, alert_id
+    deleteAlertState: db.prepare('DELETE FROM alert_state WHERE queue_id = ? AND alert_id = ?'),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

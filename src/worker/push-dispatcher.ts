@@ -1,0 +1,210 @@
+import type { EngineDeps } from '../engine/deps';
+import { postMessages } from '../engine/messages';
+import { internalTarget, newDeliveryReservationId } from '../engine/push';
+import type { DeliveryResult, DeliveryTask } from '../engine/types';
+import type { Logger } from '../log';
+import type { PushClient } from './push-client';
+
+export interface DispatcherOptions {
+  /** Deliveries in flight at once, over all queues. */
+  concurrency: number;
+  /** Deliveries in flight at once per queue: one slow subscriber cannot take every slot. */
+  perQueue: number;
+  timeoutMs: number;
+  retentionMs: number;
+  /** Base of Iron-Subscriber-Message-Url. */
+  publicUrl: string;
+}
+
+/** How far past the attempt's own timeout a lease runs: after a crash, the delivery is retried this much later. */
+const LEASE_MARGIN_MS = 5_000;
+/** The dispatcher re-reads the next due time at least this often (deliveries added by another process). */
+const MAX_SLEEP_MS = 30_000;
+
+/**
+ * Delivers push-queue messages. Due deliveries are leased from the store in batches up to the free slots and
+ * attempted concurrently; every outcome is recorded in the store before the slot is freed, so a restart loses
+ * nothing (leases expire) and never repeats a delivery recorded as done. It wakes on `push:queued`, when a slot
+ * frees, and at the next due time; node-cron also kicks it every second as a safety net.
+ */
+export class PushDispatcher {
+  private readonly inFlight = new Map<number, number>();
+  private running = 0;
+  private readonly attempts = new Set<Promise<void>>();
+  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: EngineDeps,
+    private readonly client: PushClient,
+    private readonly log: Logger,
+    private readonly options: DispatcherOptions,
+  ) {
+    engine.events.on('push:queued', () => this.kick());
+  }
+
+  /** Schedules a pass soon (coalesced: many kicks in one turn make one pass). */
+  kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump().catch((error: unknown) => this.log.error('push dispatch failed', { error: String(error) }));
+    });
+  }
+
+  /** One pass: leases what is due now up to the free slots and starts those attempts. Returns how many. */
+  async pump(): Promise<number> {
+    if (this.stopped) return 0;
+    const free = this.options.concurrency - this.running;
+    let started = 0;
+    if (free > 0) {
+      const now = this.engine.clock.now();
+      const tasks = await this.engine.store.claimDeliveries({
+        now,
+        limit: free,
+        leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
+        perQueueLimit: this.options.perQueue,
+        inFlight: this.inFlight,
+      });
+      for (const task of tasks) this.start(task);
+      started = tasks.length;
+    }
+    await this.armTimer();
+    return started;
+  }
+
+  /**
+   * Attempts everything due now and waits for the outcomes, until nothing due is left (bounded). For tests
+   * with a fake clock: advance it, then drain.
+   */
+  async drain(maxPasses = 50): Promise<void> {
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const started = await this.pump();
+      if (this.attempts.size === 0 && started === 0) return;
+      await Promise.all([...this.attempts]);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all([...this.attempts]);
+    await this.client.close();
+  }
+
+  private start(task: DeliveryTask): void {
+    this.running++;
+    this.inFlight.set(task.queueId, (this.inFlight.get(task.queueId) ?? 0) + 1);
+    const attempt: Promise<void> = this.attempt(task)
+      .catch((error: unknown) => {
+        // The lease expires and the delivery is tried again: at least once, never lost.
+        this.log.error('push delivery could not be recorded', {
+          messageId: task.messageId,
+          error: String(error),
+        });
+      })
+      .finally(() => {
+        this.running--;
+        const left = (this.inFlight.get(task.queueId) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(task.queueId, left);
+        else this.inFlight.delete(task.queueId);
+        this.attempts.delete(attempt);
+        this.kick();
+      });
+    this.attempts.add(attempt);
+  }
+
+  private async attempt(task: DeliveryTask): Promise<void> {
+    const reservationId = newDeliveryReservationId();
+    const target = internalTarget(task.url);
+    let result: DeliveryResult;
+    if (target !== null) {
+      // ironmq:///queue: straight into another queue of the project, no HTTP.
+      try {
+        await postMessages(this.engine, task.projectId, target, [
+          { body: task.body, delay: 0, pushHeaders: task.pushHeaders },
+        ]);
+        result = { kind: 'delivered', statusCode: 200 };
+      } catch (error) {
+        result = {
+          kind: 'failed',
+          statusCode: null,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    } else {
+      result = await this.client.post(task.url, task.body, this.headersFor(task, reservationId));
+    }
+    const recorded = await this.engine.store.recordDelivery({
+      messageId: task.messageId,
+      subscriber: task.subscriber,
+      reservationId,
+      result,
+      now: this.engine.clock.now(),
+      retentionMs: this.options.retentionMs,
+    });
+    if (!recorded) return;
+    const event = {
+      projectId: task.projectId,
+      queue: task.queueName,
+      messageId: task.messageId,
+      subscriber: task.subscriber,
+      statusCode: result.statusCode,
+    };
+    const events = this.engine.events;
+    if (result.kind === 'delivered') events.emit('push:delivered', event);
+    else if (result.kind === 'held' && recorded.status === 'reserved') events.emit('push:held', event);
+    else {
+      const error = result.kind === 'failed' ? result.error : 'Not acknowledged and no retries left';
+      events.emit('push:failed', { ...event, error });
+      if (recorded.status === 'error') events.emit('push:error', { ...event, error });
+    }
+    if (recorded.completed) {
+      events.emit('push:completed', {
+        projectId: task.projectId,
+        queue: task.queueName,
+        messageId: task.messageId,
+        errorQueue: recorded.errorQueue,
+      });
+    }
+  }
+
+  /** Subscriber headers, then the message's push headers, then Iron-* headers, which nothing overrides. */
+  private headersFor(task: DeliveryTask, reservationId: string): Record<string, string> {
+    const headers: Record<string, string> = {
+      'User-Agent': 'IronMQ Pusherd',
+      'Content-Type': 'text/plain; encoding=utf-8',
+    };
+    const merge = (extra: Record<string, string> | null) => {
+      for (const [name, value] of Object.entries(extra ?? {})) {
+        for (const existing of Object.keys(headers)) {
+          if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+        }
+        headers[name] = value;
+      }
+    };
+    merge(task.headers);
+    merge(task.pushHeaders);
+    const queuePath = `/3/projects/${task.projectId}/queues/${encodeURIComponent(task.queueName)}`;
+    merge({
+      'Iron-Message-Id': task.messageId,
+      'Iron-Reservation-Id': reservationId,
+      'Iron-Subscriber-Name': task.subscriber,
+      'Iron-Subscriber-Message-Url': `${this.options.publicUrl}${queuePath}/messages/${task.messageId}`,
+    });
+    return headers;
+  }
+
+  private async armTimer(): Promise<void> {
+    if (this.stopped) return;
+    const next = await this.engine.store.nextDeliveryAt();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (next === null) return;
+    const wait = Math.min(Math.max(next - this.engine.clock.now(), 0), MAX_SLEEP_MS);
+    this.timer = setTimeout(() => this.kick(), wait);
+    this.timer.unref();
+  }
+}
