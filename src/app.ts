@@ -7,6 +7,7 @@ import { messageRoutes } from './http/ironmq/messages';
 import { queueRoutes } from './http/ironmq/queues';
 import { pushRoutes } from './http/ironmq/push';
 import { reservationRoutes } from './http/ironmq/reservations';
+import { topicRoutes } from './http/ironmq/topics';
 import { webhookRoutes } from './http/ironmq/webhook';
 import { requireProjectToken } from './http/middleware/auth';
 import { jsonBody } from './http/middleware/json-body';
@@ -63,6 +64,7 @@ export function buildApp(deps: AppDeps): Express {
     reservationRoutes(deps.engine),
     pushRoutes(deps.engine),
   );
+  ironmq.use('/topics', topicRoutes(deps.engine));
   app.use('/3/projects/:projectId', ironmq);
 
   app.use(() => {

@@ -51,6 +51,11 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     events: new EngineEvents(),
     maxMessageBytes: config.maxMessageBytes,
     pushStatusRetentionMs: config.pushStatusRetentionSeconds * 1000,
+    consumerDefaults: {
+      activeTimeout: config.consumerActiveTimeout,
+      overdueTimeout: config.consumerOverdueTimeout,
+      idleExpiry: config.consumerIdleExpiryHours * 3600,
+    },
   };
   const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes });
 
@@ -140,6 +145,8 @@ function listen(
   log: Logger,
 ): Server {
   const overCap = new WeakSet<Socket>();
+  /** The response being produced on each connection, so a parse error after a request does not answer for it. */
+  const inFlight = new WeakMap<Socket, ServerResponse>();
   let admitted = 0;
   let warned = false;
   const server = createServer(
@@ -150,6 +157,10 @@ function listen(
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
     },
     (req, res) => {
+      inFlight.set(req.socket, res);
+      res.once('close', () => {
+        if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
+      });
       if (!overCap.has(req.socket)) {
         app(req, res);
         return;
@@ -181,6 +192,17 @@ function listen(
   // Malformed HTTP and slow clients get IronMQ's JSON error shape too, not Node's bare answer.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const pending = inFlight.get(socket);
+    if (pending?.req.complete) {
+      // Bad bytes after a whole request (pipelined garbage, a lying Content-Length): that request is being
+      // served and its answer must not be replaced by a 400 the client would take for it. Answer it, then close.
+      pending.shouldKeepAlive = false;
+      return;
+    }
+    if (pending?.headersSent) {
       socket.destroy();
       return;
     }

@@ -18,6 +18,14 @@ export interface Config {
   pushQueueConcurrency: number;
   pushAllowPrivate: boolean;
   pushStatusRetentionSeconds: number;
+  crimsonqUser: string;
+  crimsonqPassword: string;
+  jwtSecret: string | undefined;
+  crimsonqProjectId: string | undefined;
+  consumerActiveTimeout: number;
+  consumerOverdueTimeout: number;
+  consumerIdleExpiryHours: number;
+  subscribeHeartbeatSeconds: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -175,6 +183,61 @@ export const SETTINGS = {
     doc: 'How long a delivered push message keeps its push statuses readable',
     default: 86_400,
     parse: integer(0, 2_592_000),
+  },
+  crimsonqUser: {
+    env: 'CRIMSONQ_HTTP_USER',
+    doc: 'CrimsonQ API login user (POST /login); the default is for development only',
+    default: 'crimsonQ',
+    parse: text,
+  },
+  crimsonqPassword: {
+    env: 'CRIMSONQ_HTTP_PASS',
+    doc: 'CrimsonQ API login password; the default is for development only',
+    default: 'crimsonQ!',
+    parse: text,
+  },
+  jwtSecret: {
+    env: 'FERRITE_JWT_SECRET',
+    doc: 'HS256 secret of CrimsonQ API tokens (≥ 32 chars); generated and kept in the data file when unset',
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw !== '' && raw.length < 32) throw new ConfigError(`${env} must be at least 32 characters`);
+      return optional(raw);
+    },
+  },
+  crimsonqProjectId: {
+    env: 'FERRITE_CRIMSONQ_PROJECT_ID',
+    doc: 'Project the CrimsonQ API works in for tokens without a project claim; default: the first project',
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw !== '' && !/^[0-9a-f]{24}$/.test(raw))
+        throw new ConfigError(`${env} must be 24 lowercase hex characters`);
+      return optional(raw);
+    },
+  },
+  consumerActiveTimeout: {
+    env: 'FERRITE_CONSUMER_ACTIVE_SECONDS',
+    doc: 'CrimsonQ active_before_delayed: seconds before an active message of a consumer becomes delayed',
+    default: 30,
+    parse: integer(1, 86_400),
+  },
+  consumerOverdueTimeout: {
+    env: 'FERRITE_CONSUMER_DELAYED_SECONDS',
+    doc: 'CrimsonQ delayed_before_failed: seconds a delayed message waits before it fails',
+    default: 30,
+    parse: integer(0, 86_400),
+  },
+  consumerIdleExpiryHours: {
+    env: 'FERRITE_CONSUMER_IDLE_HOURS',
+    doc: 'Consumers created through /api are deleted after this many hours without pull, counts or subscribe; 0: never',
+    default: 48,
+    parse: integer(0, 87_600),
+  },
+  subscribeHeartbeatSeconds: {
+    env: 'FERRITE_SUBSCRIBE_HEARTBEAT_SECONDS',
+    doc: 'How often /api/subscribe streams send pendingCount:<n> (and keep the consumer alive)',
+    default: 30,
+    parse: integer(1, 3600),
   },
   headersTimeoutMs: {
     env: 'FERRITE_HEADERS_TIMEOUT_MS',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInput } from './errors';
 import { checkQueueName } from './limits';
-import type { Alert, AlertDirection, AlertType } from './types';
+import type { Alert } from './types';
 
 export const ALERT_LIMITS = { maxAlerts: 10, maxTrigger: 1_000_000_000, maxSnooze: 86_400 * 7 } as const;
 

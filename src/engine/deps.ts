@@ -1,5 +1,6 @@
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
+import type { ConsumerDefaults } from './consumers';
 import type { EngineEvents } from './events';
 import type { Waiters } from './waiters';
 
@@ -13,4 +14,6 @@ export interface EngineDeps {
   maxMessageBytes: number;
   /** How long a finished push message keeps its push statuses readable. */
   pushStatusRetentionMs: number;
+  /** Settings of consumers created through the CrimsonQ API. */
+  consumerDefaults: ConsumerDefaults;
 }

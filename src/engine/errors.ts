@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'queue_not_found'
   | 'message_not_found'
   | 'not_found'
+  | 'wrong_state'
+  | 'consumer_exists'
+  | 'concurrency_exceeded'
   | 'reservation_mismatch'
   | 'message_reserved'
   | 'route_not_found'
@@ -74,6 +77,30 @@ export class MessageReserved extends FerriteError {
 /** Another missing resource (an alert id …); the message names it. */
 export class NotFound extends FerriteError {
   readonly code = 'not_found';
+}
+
+/** The message exists, but its state does not allow the operation (complete a pending message …). */
+export class WrongState extends FerriteError {
+  readonly code = 'wrong_state';
+  constructor(readonly messageId: string) {
+    super('The message is not in a state that allows this');
+  }
+}
+
+/** Creating a consumer (queue) that already exists, through the CrimsonQ API. */
+export class ConsumerExists extends FerriteError {
+  readonly code = 'consumer_exists';
+  constructor(readonly consumerId: string) {
+    super('Consumer already exists');
+  }
+}
+
+/** A CrimsonQ pull on a consumer that already holds `concurrency` active messages. */
+export class ConcurrencyExceeded extends FerriteError {
+  readonly code = 'concurrency_exceeded';
+  constructor() {
+    super('Pull exceeded the consumer concurrency');
+  }
 }
 
 export class RouteNotFound extends FerriteError {

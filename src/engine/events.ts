@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 /** What the engine and the worker report as it happens; metrics and tests subscribe (tests await them). */
 export interface EngineEventMap {
-  'messages:posted': [{ projectId: string; queue: string; count: number }];
+  'messages:posted': [{ projectId: string; queue: string; count: number; ids: string[] }];
   'messages:reserved': [{ projectId: string; queue: string; count: number }];
   'messages:deleted': [{ projectId: string; queue: string; count: number }];
   'messages:dead-lettered': [{ projectId: string; queue: string; count: number }];

@@ -37,6 +37,12 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   deadLetter: null,
   push: null,
   alerts: [],
+  topics: [],
+  onTimeout: 'requeue',
+  overdueTimeout: 0,
+  maxInFlight: 0,
+  retainCompleted: false,
+  idleExpiry: 0,
 };
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects

@@ -7,6 +7,7 @@ import {
   PayloadTooLarge,
   QueueNotFound,
   ReservationMismatch,
+  WrongState,
 } from './errors';
 import { LIMITS, checkPushHeaders, checkQueueName } from './limits';
 import { DEFAULT_SETTINGS } from './queues';
@@ -24,6 +25,8 @@ export function raise(failure: MessageOpFailure, queueName: string): never {
       throw new ReservationMismatch(failure.id);
     case 'message_reserved':
       throw new MessageReserved(failure.id);
+    case 'wrong_state':
+      throw new WrongState(failure.id);
   }
 }
 
@@ -53,7 +56,7 @@ export async function postMessages(
     deps.clock.now(),
   );
   deps.waiters.notify(queueKey(projectId, name), ids.length);
-  deps.events.emit('messages:posted', { projectId, queue: name, count: ids.length });
+  deps.events.emit('messages:posted', { projectId, queue: name, count: ids.length, ids });
   if (deliveries > 0) deps.events.emit('push:queued', { projectId, queue: name, count: deliveries });
   return ids;
 }
@@ -96,6 +99,8 @@ export async function deleteMessages(
   const failure = await deps.store.deleteMessages(projectId, name, unique, deps.clock.now());
   if (failure) raise(failure, name);
   deps.events.emit('messages:deleted', { projectId, queue: name, count: unique.length });
+  // A freed slot on a queue with max_in_flight lets a parked long poll take a message.
+  deps.waiters.notify(queueKey(projectId, name), unique.length);
 }
 
 export async function clearMessages(deps: EngineDeps, projectId: string, name: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { EngineDeps } from './deps';
 import { InvalidInput, QueueNotFound, UnsupportedOperation } from './errors';
 import { DEFAULT_QUEUE_SETTINGS, LIMITS, checkQueueName } from './limits';
 import { mergePush, type PushInput } from './push';
+import { normalizeFilters } from './topics';
 import type { Queue, QueueSettings, QueueType } from './types';
 
 /** Queue settings as a client sent them. Absent or zero numbers mean "default" on create and "unchanged" on update. */
@@ -15,6 +16,13 @@ export interface QueueSettingsInput {
   push?: PushInput | null | undefined;
   /** Replaces the alert list when given. */
   alerts?: AlertInput[] | null | undefined;
+  /** Extensions (CrimsonQ model): replace the topic filters; the rest as in QueueSettings. */
+  topics?: string[] | null | undefined;
+  maxInFlight?: number | undefined;
+  onTimeout?: 'requeue' | 'overdue' | undefined;
+  overdueTimeout?: number | undefined;
+  retainCompleted?: boolean | undefined;
+  idleExpiry?: number | undefined;
 }
 
 export const DEFAULT_SETTINGS: QueueSettings = DEFAULT_QUEUE_SETTINGS;
@@ -66,6 +74,15 @@ export function mergeSettings(
           dl.maxReservations || (base.deadLetter?.maxReservations ?? LIMITS.defaultDeadLetterReservations),
       };
     }
+  }
+  if (input.topics !== undefined && input.topics !== null) settings.topics = normalizeFilters(input.topics);
+  if (input.maxInFlight !== undefined) settings.maxInFlight = input.maxInFlight;
+  if (input.onTimeout !== undefined) settings.onTimeout = input.onTimeout;
+  if (input.overdueTimeout !== undefined) settings.overdueTimeout = input.overdueTimeout;
+  if (input.retainCompleted !== undefined) settings.retainCompleted = input.retainCompleted;
+  if (input.idleExpiry !== undefined) settings.idleExpiry = input.idleExpiry;
+  if (settings.type !== 'pull' && (settings.onTimeout !== 'requeue' || settings.maxInFlight > 0)) {
+    throw new InvalidInput('on_timeout and max_in_flight apply to pull queues only');
   }
   if (input.alerts !== undefined && input.alerts !== null) {
     // Alerts given without an id on update are new ones; the Go client PATCHes its full list.
@@ -119,6 +136,13 @@ export async function changeQueue(
 export async function getQueue(deps: EngineDeps, projectId: string, name: string): Promise<Queue> {
   const queue = await deps.store.getQueue(projectId, name);
   if (!queue) throw new QueueNotFound(name);
+  return queue;
+}
+
+/** GET queue info: reading a queue with an idle expiry keeps it alive (IronMQ users polling info). */
+export async function queueInfo(deps: EngineDeps, projectId: string, name: string): Promise<Queue> {
+  const queue = await getQueue(deps, projectId, name);
+  if (queue.idleExpiry > 0) await deps.store.markActive(projectId, name, deps.clock.now());
   return queue;
 }
 

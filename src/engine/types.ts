@@ -47,7 +47,24 @@ export interface QueueSettings {
   /** Set exactly when type is multicast or unicast. */
   push: PushSettings | null;
   alerts: Alert[];
+  /** MQTT topic filters this queue receives publications of. */
+  topics: string[];
+  /** What a reservation timeout does: IronMQ requeues; CrimsonQ consumers mark the message overdue. */
+  onTimeout: 'requeue' | 'overdue';
+  /** Seconds an overdue message waits before it fails (on_timeout overdue). */
+  overdueTimeout: number;
+  /** Most messages reserved at once; 0: unlimited (CrimsonQ concurrency). */
+  maxInFlight: number;
+  /** Deleting (completing) a message keeps it as completed until flushed (CrimsonQ). */
+  retainCompleted: boolean;
+  /** Seconds without reserve, pull, counts or info before the queue is deleted; 0: never. */
+  idleExpiry: number;
 }
+
+/** CrimsonQ's names for message states. */
+export type ConsumerStatus = 'pending' | 'active' | 'delayed' | 'failed' | 'completed';
+
+export type StateCounts = Record<ConsumerStatus, number>;
 
 export type PushStatus = 'queued' | 'reserved' | 'retrying' | 'deleted' | 'error';
 
@@ -77,6 +94,11 @@ export interface DeliveryTask {
   queueId: number;
   queueName: string;
   tries: number;
+  /**
+   * The delivery was answered 202 on its last try and `retries_delay` passed without an acknowledgement: it is
+   * recorded as failed without being sent again.
+   */
+  holdExpired: boolean;
 }
 
 export type DeliveryResult =
@@ -87,6 +109,7 @@ export type DeliveryResult =
 export interface Queue extends QueueSettings {
   projectId: string;
   name: string;
+  lastActiveAt: number;
   /** The store's own id, exposed as a string `id` on the wire. */
   id: number;
   size: number;
@@ -108,6 +131,10 @@ export interface Message {
   reservationTimeout: number | null;
   delay: number;
   pushHeaders: Record<string, string> | null;
+  /** The topic it was published to; null when posted to the queue directly. */
+  topic: string | null;
+  /** Why it failed (CrimsonQ fail, or an overdue timeout). */
+  error: string | null;
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
@@ -117,6 +144,8 @@ export interface NewMessage {
   body: string;
   delay: number; // seconds
   pushHeaders: Record<string, string> | null;
+  /** The topic it is published to (topic routing); absent for a direct post. */
+  topic?: string | null;
 }
 
 export interface Project {

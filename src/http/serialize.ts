@@ -16,6 +16,12 @@ export interface WireQueue {
   dead_letter?: { queue_name: string; max_reservations: number };
   push?: WirePush;
   alerts?: WireAlert[];
+  topics?: string[];
+  max_in_flight?: number;
+  on_timeout?: 'overdue';
+  overdue_timeout?: number;
+  retain_completed?: true;
+  idle_expiry?: number;
   created_at: string;
   updated_at: string;
 }
@@ -71,6 +77,15 @@ export function queueToWire(queue: Queue): WireQueue {
   // Omitted when not applicable, as IronMQ does.
   if (queue.push) wire.push = pushToWire(queue.push);
   if (queue.alerts.length > 0) wire.alerts = queue.alerts.map(alertToWire);
+  // Extensions, shown only when set, so a plain IronMQ queue looks exactly like IronMQ's.
+  if (queue.topics.length > 0) wire.topics = queue.topics;
+  if (queue.maxInFlight > 0) wire.max_in_flight = queue.maxInFlight;
+  if (queue.onTimeout === 'overdue') {
+    wire.on_timeout = 'overdue';
+    wire.overdue_timeout = queue.overdueTimeout;
+  }
+  if (queue.retainCompleted) wire.retain_completed = true;
+  if (queue.idleExpiry > 0) wire.idle_expiry = queue.idleExpiry;
   return wire;
 }
 

@@ -1,4 +1,5 @@
 import type {
+  ConsumerStatus,
   Delivery,
   DeliveryResult,
   DeliveryTask,
@@ -8,6 +9,7 @@ import type {
   PushStatus,
   Queue,
   QueueSettings,
+  StateCounts,
   TokenInfo,
 } from '../engine/types';
 
@@ -110,6 +112,68 @@ export interface Store {
   /** The earliest due time of any delivery, or null: when the dispatcher must wake next. */
   nextDeliveryAt(): Promise<number | null>;
 
+  // Consumers (the CrimsonQ model on the same queues)
+  /** Messages per CrimsonQ status, after applying fired timers. Null when the queue is missing. */
+  countStates(projectId: string, name: string, now: number): Promise<StateCounts | null>;
+  /** Messages in one CrimsonQ status, oldest first, at most `limit`. */
+  listStatus(
+    projectId: string,
+    name: string,
+    status: ConsumerStatus,
+    now: number,
+    limit: number,
+  ): Promise<Message[] | null>;
+  /** CrimsonQ complete: an active or delayed (overdue) message is completed (kept when the queue retains). */
+  completeMessage(projectId: string, name: string, id: string, now: number): Promise<MessageOpFailure | null>;
+  /** CrimsonQ fail: a pending, active or delayed message becomes failed with `error`. */
+  failMessage(
+    projectId: string,
+    name: string,
+    id: string,
+    error: string,
+    now: number,
+  ): Promise<MessageOpFailure | null>;
+  /** Failed → available at its old place (the front). `id` null: every failed message. Returns how many. */
+  retryFailed(
+    projectId: string,
+    name: string,
+    id: string | null,
+    now: number,
+  ): Promise<number | MessageOpFailure>;
+  /** Deletes one message if it is in `status`. */
+  deleteInStatus(
+    projectId: string,
+    name: string,
+    id: string,
+    status: ConsumerStatus,
+    now: number,
+  ): Promise<MessageOpFailure | null>;
+  /** Deletes every completed or failed message. Null when the queue is missing. */
+  flushStatus(
+    projectId: string,
+    name: string,
+    status: 'completed' | 'failed',
+    now: number,
+  ): Promise<number | null>;
+  /** Records activity on a queue (keeps a queue with an idle expiry alive). False when missing. */
+  markActive(projectId: string, name: string, now: number): Promise<boolean>;
+  /**
+   * Appends `messages` to every queue of the project whose topic filters match `topic` — one copy per queue,
+   * all in one transaction. Returns the ids per queue name.
+   */
+  publish(
+    projectId: string,
+    topic: string,
+    messages: NewMessage[],
+    now: number,
+  ): Promise<Record<string, string[]>>;
+  /** Deletes queues whose idle expiry passed; returns them. */
+  expireIdleQueues(now: number, limit: number): Promise<{ projectId: string; name: string }[]>;
+  /** Applies fired reservation and overdue timers of up to `limit` queues; returns how many queues. */
+  applyTimers(now: number, limit: number): Promise<number>;
+  /** A server-wide value, created with `value` when absent (first start); returns the stored one. */
+  serverSetting(key: string, value: string): Promise<string>;
+
   /** Called once per alert fired by a committed write (alerts are evaluated inside the store's transactions). */
   onAlertFired(listener: (alert: FiredAlert) => void): void;
 
@@ -158,6 +222,8 @@ export interface ReserveResult {
   deadLettered: number;
   /** True when the queue is a push queue: nothing was reserved. */
   pushQueue: boolean;
+  /** True when the queue's max_in_flight left no room (CrimsonQ concurrency). */
+  atCapacity: boolean;
 }
 
 export interface ClaimRequest {
@@ -234,7 +300,9 @@ export type MessageOpFailure =
   | QueueMissing
   | { kind: 'message_not_found'; id: string }
   | { kind: 'reservation_mismatch'; id: string }
-  | { kind: 'message_reserved'; id: string };
+  | { kind: 'message_reserved'; id: string }
+  /** The message exists but its state does not allow the operation (CrimsonQ complete, fail, retry …). */
+  | { kind: 'wrong_state'; id: string };
 
 export function isFailure(value: unknown): value is MessageOpFailure {
   return typeof value === 'object' && value !== null && 'kind' in value;

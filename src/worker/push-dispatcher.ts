@@ -18,6 +18,8 @@ export interface DispatcherOptions {
 
 /** How far past the attempt's own timeout a lease runs: after a crash, the delivery is retried this much later. */
 const LEASE_MARGIN_MS = 5_000;
+/** Why a delivery answered 202 on its last try ended without an acknowledgement (its push status `msg`). */
+const HOLD_EXPIRED = 'Not acknowledged and no retries left';
 /** The dispatcher re-reads the next due time at least this often (deliveries added by another process). */
 const MAX_SLEEP_MS = 30_000;
 
@@ -32,6 +34,8 @@ export class PushDispatcher {
   private running = 0;
   private readonly attempts = new Set<Promise<void>>();
   private scheduled = false;
+  /** The last pass started: the next one waits for it. */
+  private passes: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -54,8 +58,18 @@ export class PushDispatcher {
     });
   }
 
-  /** One pass: leases what is due now up to the free slots and starts those attempts. Returns how many. */
-  async pump(): Promise<number> {
+  /**
+   * One pass: leases what is due now up to the free slots and starts those attempts. Returns how many. Passes
+   * run one after another: overlapping ones would each count the same free slots before either started its
+   * attempts, and together exceed the global and per-queue limits.
+   */
+  pump(): Promise<number> {
+    const pass = this.passes.then(() => this.pumpOnce());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async pumpOnce(): Promise<number> {
     if (this.stopped) return 0;
     const free = this.options.concurrency - this.running;
     let started = 0;
@@ -120,7 +134,10 @@ export class PushDispatcher {
     const reservationId = newDeliveryReservationId();
     const target = internalTarget(task.url);
     let result: DeliveryResult;
-    if (target !== null) {
+    if (task.holdExpired) {
+      // Its last try was answered 202 and never acknowledged: it fails without being sent again.
+      result = { kind: 'failed', statusCode: 202, error: HOLD_EXPIRED };
+    } else if (target !== null) {
       // ironmq:///queue: straight into another queue of the project, no HTTP.
       try {
         await postMessages(this.engine, task.projectId, target, [
@@ -157,7 +174,7 @@ export class PushDispatcher {
     if (result.kind === 'delivered') events.emit('push:delivered', event);
     else if (result.kind === 'held' && recorded.status === 'reserved') events.emit('push:held', event);
     else {
-      const error = result.kind === 'failed' ? result.error : 'Not acknowledged and no retries left';
+      const error = result.kind === 'failed' ? result.error : HOLD_EXPIRED;
       events.emit('push:failed', { ...event, error });
       if (recorded.status === 'error') events.emit('push:error', { ...event, error });
     }

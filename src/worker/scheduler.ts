@@ -4,6 +4,8 @@ import type { EngineEvents } from '../engine/events';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import * as expiry from './jobs/expiry';
+import * as idleQueues from './jobs/idle-queues';
+import * as timeouts from './jobs/timeouts';
 import type { PushDispatcher } from './push-dispatcher';
 
 export interface Worker {
@@ -31,6 +33,30 @@ export function startWorker(deps: {
         }
       },
       { name: 'expiry', noOverlap: true },
+    ),
+    // Every second: reservation and overdue timers (consumer statuses and sizes stay current).
+    cron.schedule(
+      '* * * * * *',
+      async () => {
+        try {
+          await timeouts.runOnce(deps, deps.clock.now());
+        } catch (error) {
+          deps.log.error('timeouts job failed', { error: String(error) });
+        }
+      },
+      { name: 'timeouts', noOverlap: true },
+    ),
+    // Every minute: queues past their idle expiry.
+    cron.schedule(
+      '0 * * * * *',
+      async () => {
+        try {
+          await idleQueues.runOnce(deps, deps.clock.now());
+        } catch (error) {
+          deps.log.error('idle-queue job failed', { error: String(error) });
+        }
+      },
+      { name: 'idle-queues', noOverlap: true },
     ),
     // Every second: a safety net under the dispatcher's own wake-ups (posts, freed slots, due times).
     cron.schedule('* * * * * *', () => deps.push.kick(), { name: 'push-delivery' }),

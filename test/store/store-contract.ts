@@ -227,7 +227,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         defaults: DEFAULT_SETTINGS,
         now: T0 + 62_000,
       });
-      expect(third).toEqual({ messages: [], deadLettered: 1, pushQueue: false });
+      expect(third).toEqual({ messages: [], deadLettered: 1, pushQueue: false, atCapacity: false });
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0 });
       expect(await store.getQueue(P, 'dlq')).toMatchObject({ size: 1, totalMessages: 1 });
       expect(await store.getMessage(P, 'dlq', id!, T0 + 62_000)).toMatchObject({
@@ -257,6 +257,118 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.clearMessages(P, 'nope', T0)).toBe(false);
       expect(await store.deleteQueue(P, 'q')).toBe(true);
       expect(await store.deleteQueue(P, 'q')).toBe(false);
+    });
+
+    const consumerSettings: QueueSettings = {
+      ...DEFAULT_SETTINGS,
+      messageTimeout: 30,
+      onTimeout: 'overdue',
+      overdueTimeout: 30,
+      retainCompleted: true,
+      maxInFlight: 2,
+      topics: ['orders/#', 'orders/+/1'],
+    };
+
+    test('consumer queues: active → delayed → failed on their timers, counts exact, retry to the front', async () => {
+      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      const [a, b] = await post('c', ['a', 'b']);
+      await reserve('c', 1, T0, null);
+      expect(await store.countStates(P, 'c', T0)).toEqual({
+        pending: 1,
+        active: 1,
+        delayed: 0,
+        failed: 0,
+        completed: 0,
+      });
+      expect(await store.countStates(P, 'c', T0 + 30_000)).toMatchObject({ active: 0, delayed: 1 });
+      expect(await store.countStates(P, 'c', T0 + 60_000)).toMatchObject({
+        delayed: 0,
+        failed: 1,
+        pending: 1,
+      });
+      const [failed] = (await store.listStatus(P, 'c', 'failed', T0 + 60_000, 10))!;
+      expect(failed).toMatchObject({ id: a, error: 'Job took too long to execute' });
+      expect(await store.getQueue(P, 'c')).toMatchObject({ size: 1 });
+      expect(await store.retryFailed(P, 'c', a!, T0 + 61_000)).toBe(1);
+      expect(await store.retryFailed(P, 'c', a!, T0 + 61_000)).toEqual({ kind: 'wrong_state', id: a });
+      expect((await reserve('c', 1, T0 + 62_000, null)).map((m) => m.id)).toEqual([a]);
+      expect(b).toBeDefined();
+    });
+
+    test('consumer queues: complete keeps a completed record until flushed; fail records the error', async () => {
+      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      const [a, b] = await post('c', ['a', 'b']);
+      expect(await store.completeMessage(P, 'c', a!, T0)).toEqual({ kind: 'wrong_state', id: a });
+      await reserve('c', 2, T0, null);
+      expect(await store.completeMessage(P, 'c', a!, T0)).toBeNull();
+      expect(await store.failMessage(P, 'c', b!, 'boom', T0)).toBeNull();
+      expect(await store.countStates(P, 'c', T0)).toEqual({
+        pending: 0,
+        active: 0,
+        delayed: 0,
+        failed: 1,
+        completed: 1,
+      });
+      expect((await store.listStatus(P, 'c', 'failed', T0, 10))![0]).toMatchObject({ id: b, error: 'boom' });
+      expect(await store.getMessage(P, 'c', a!, T0)).toBeNull();
+      expect(await store.flushStatus(P, 'c', 'completed', T0)).toBe(1);
+      expect(await store.deleteInStatus(P, 'c', b!, 'pending', T0)).toEqual({ kind: 'wrong_state', id: b });
+      expect(await store.deleteInStatus(P, 'c', b!, 'failed', T0)).toBeNull();
+      expect(await store.countStates(P, 'c', T0)).toEqual({
+        pending: 0,
+        active: 0,
+        delayed: 0,
+        failed: 0,
+        completed: 0,
+      });
+    });
+
+    test('max_in_flight caps reservations; a completion frees a slot', async () => {
+      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      const ids = await post('c', ['a', 'b', 'c']);
+      expect(await reserve('c', 5, T0, null)).toHaveLength(2);
+      const capped = await store.reserveMessages({
+        projectId: P,
+        name: 'c',
+        n: 1,
+        timeoutSeconds: null,
+        deleteOnReserve: false,
+        reservationIds: ['x'],
+        defaults: DEFAULT_SETTINGS,
+        now: T0,
+      });
+      expect(capped).toMatchObject({ messages: [], atCapacity: true });
+      await store.completeMessage(P, 'c', ids[0]!, T0);
+      expect((await reserve('c', 5, T0, null)).map((m) => m.id)).toEqual([ids[2]]);
+    });
+
+    test('publish puts one copy in every matching queue of the project, and nothing elsewhere', async () => {
+      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      await store.putQueue(P, 'd', { ...DEFAULT_SETTINGS, topics: ['orders/eu/+'] }, T0, 'create');
+      await store.putQueue(P, 'e', { ...DEFAULT_SETTINGS, topics: ['invoices/#'] }, T0, 'create');
+      await store.putQueue(OTHER, 'c', { ...DEFAULT_SETTINGS, topics: ['#'] }, T0, 'create');
+      const ids = await store.publish(P, 'orders/eu/1', [{ body: 'x', delay: 0, pushHeaders: null }], T0);
+      expect(Object.keys(ids).sort()).toEqual(['c', 'd']);
+      expect(ids.c).toHaveLength(1);
+      expect((await store.getMessage(P, 'c', ids.c![0]!, T0))!.topic).toBe('orders/eu/1');
+      expect(
+        await store.publish(P, 'nobody/listens', [{ body: 'x', delay: 0, pushHeaders: null }], T0),
+      ).toEqual({});
+      expect((await store.getQueue(P, 'c'))!.topics).toEqual(['orders/#', 'orders/+/1']);
+    });
+
+    test('idle queues expire; activity keeps them', async () => {
+      await store.putQueue(P, 'idle', { ...DEFAULT_SETTINGS, idleExpiry: 60 }, T0, 'create');
+      await store.putQueue(P, 'kept', { ...DEFAULT_SETTINGS, idleExpiry: 60 }, T0, 'create');
+      expect(await store.markActive(P, 'kept', T0 + 30_000)).toBe(true);
+      expect(await store.expireIdleQueues(T0 + 61_000, 10)).toEqual([{ projectId: P, name: 'idle' }]);
+      expect(await store.getQueue(P, 'idle')).toBeNull();
+      expect(await store.getQueue(P, 'kept')).not.toBeNull();
+    });
+
+    test('server settings are created once and kept', async () => {
+      expect(await store.serverSetting('k', 'first')).toBe('first');
+      expect(await store.serverSetting('k', 'second')).toBe('first');
     });
 
     test('concurrent writes: a failing one changes nothing, the others all commit', async () => {

@@ -19,6 +19,12 @@ interface QueueBody {
     dead_letter?: { queue_name?: string | null; max_reservations?: number | null } | null;
     push?: WirePushInput | null;
     alerts?: WireAlert[] | null;
+    topics?: string[] | null;
+    max_in_flight?: number | null;
+    on_timeout?: 'requeue' | 'overdue' | null;
+    overdue_timeout?: number | null;
+    retain_completed?: boolean | null;
+    idle_expiry?: number | null;
   } | null;
 }
 
@@ -37,6 +43,12 @@ function settingsOf(body: Partial<QueueBody>): QueueSettingsInput {
           : { queueName: dl.queue_name ?? '', maxReservations: dl.max_reservations ?? undefined },
     push: queue.push ? pushInputOf(queue.push) : undefined,
     alerts: queue.alerts ? queue.alerts.map(alertInputOf) : undefined,
+    topics: queue.topics ?? undefined,
+    maxInFlight: queue.max_in_flight ?? undefined,
+    onTimeout: queue.on_timeout ?? undefined,
+    overdueTimeout: queue.overdue_timeout ?? undefined,
+    retainCompleted: queue.retain_completed ?? undefined,
+    idleExpiry: queue.idle_expiry ?? undefined,
   };
 }
 
@@ -71,7 +83,7 @@ export function queueRoutes(deps: EngineDeps): Router {
   };
 
   const getQueue: RequestHandler = async (req, res) => {
-    const queue = await queues.getQueue(deps, projectOf(req), queueOf(req));
+    const queue = await queues.queueInfo(deps, projectOf(req), queueOf(req));
     sendJson(res, 200, { queue: queueToWire(queue) });
   };
 

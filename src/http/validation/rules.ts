@@ -2,6 +2,7 @@ import type { Schema } from 'express-validator';
 import { ALERT_LIMITS } from '../../engine/alerts';
 import { LIMITS } from '../../engine/limits';
 import { PUSH_LIMITS } from '../../engine/push';
+import { TOPIC_LIMITS } from '../../engine/topics';
 import {
   optionalBoolean,
   optionalObject,
@@ -48,6 +49,20 @@ const queueBody: Schema = {
     },
   },
   ...alertFields('queue.alerts.*'),
+  // Extensions: the CrimsonQ model on IronMQ queues (README "CrimsonQ API").
+  'queue.topics': {
+    optional: { options: { values: 'null' } },
+    isArray: { options: { max: TOPIC_LIMITS.maxFilters }, errorMessage: 'must be an array of topic filters' },
+  },
+  'queue.topics.*': { isString: { errorMessage: 'must be a string' } },
+  'queue.max_in_flight': wholeNumber(0, 1_000_000),
+  'queue.on_timeout': {
+    optional: { options: { values: 'null' } },
+    isIn: { options: [['requeue', 'overdue']], errorMessage: 'must be requeue or overdue' },
+  },
+  'queue.overdue_timeout': wholeNumber(0, LIMITS.maxTimeoutSeconds),
+  'queue.retain_completed': optionalBoolean,
+  'queue.idle_expiry': wholeNumber(0, LIMITS.maxExpirationSeconds),
 };
 
 function subscriberFields(prefix: string): Schema {
@@ -78,6 +93,27 @@ function alertFields(prefix: string): Schema {
     [`${prefix}.snooze`]: wholeNumber(0, ALERT_LIMITS.maxSnooze),
   };
 }
+
+const messagesBody: Schema = {
+  messages: {
+    exists: { errorMessage: 'is required' },
+    isArray: {
+      options: { min: 1, max: LIMITS.maxMessagesPerPost },
+      errorMessage: `must be an array of 1 to ${LIMITS.maxMessagesPerPost} messages`,
+    },
+  },
+  'messages.*': { isObject: { errorMessage: 'must be a JSON object' } },
+  'messages.*.body': requiredString,
+  'messages.*.delay': wholeNumber(0, LIMITS.maxDelaySeconds),
+  'messages.*.push_headers': {
+    optional: { options: { values: 'null' } },
+    isObject: { errorMessage: 'must be a JSON object' },
+    custom: {
+      options: (value: Record<string, unknown>) => Object.values(value).every((v) => typeof v === 'string'),
+      errorMessage: 'values must be strings',
+    },
+  },
+};
 
 const subscribersBody: Schema = {
   subscribers: {
@@ -113,30 +149,9 @@ export const rules = {
     'query',
   ),
 
-  postMessages: validate(
-    {
-      messages: {
-        exists: { errorMessage: 'is required' },
-        isArray: {
-          options: { min: 1, max: LIMITS.maxMessagesPerPost },
-          errorMessage: `must be an array of 1 to ${LIMITS.maxMessagesPerPost} messages`,
-        },
-      },
-      'messages.*': { isObject: { errorMessage: 'must be a JSON object' } },
-      'messages.*.body': requiredString,
-      'messages.*.delay': wholeNumber(0, LIMITS.maxDelaySeconds),
-      'messages.*.push_headers': {
-        optional: { options: { values: 'null' } },
-        isObject: { errorMessage: 'must be a JSON object' },
-        custom: {
-          options: (value: Record<string, unknown>) =>
-            Object.values(value).every((v) => typeof v === 'string'),
-          errorMessage: 'values must be strings',
-        },
-      },
-    },
-    'body',
-  ),
+  postMessages: validate(messagesBody, 'body'),
+
+  publish: validate({ topic: requiredString, ...messagesBody }, 'body'),
 
   reserve: validate(
     {

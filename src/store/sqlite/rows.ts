@@ -21,6 +21,12 @@ export interface QueueRow {
   dead_letter_queue: string | null;
   dead_letter_max: number | null;
   extra: string;
+  on_timeout: string;
+  overdue_timeout: number;
+  max_in_flight: number;
+  retain_completed: number;
+  idle_expiry: number;
+  last_active_at: number;
   size: number;
   total_messages: number;
   created_at: number;
@@ -39,6 +45,7 @@ export interface MessageRow {
   delay: number;
   push_headers: string | null;
   error: string | null;
+  topic: string | null;
   created_at: number;
   updated_at: number;
   expires_at: number;
@@ -68,16 +75,30 @@ export function isLive(state: number): boolean {
   return state <= STATE.overdue;
 }
 
+/** What a queue's timers do: IronMQ requeues timed-out reservations; CrimsonQ consumers make them overdue. */
+export interface TimeoutPolicy {
+  on_timeout: string;
+  overdue_timeout: number;
+}
+
+export const REQUEUE: TimeoutPolicy = { on_timeout: 'requeue', overdue_timeout: 0 };
+
 /**
- * A reserved or scheduled message whose timer has fired is available, even before a write promotes it:
- * promotion is lazy (see reserve), so every read goes through this.
+ * The state a message is in at `now`, whether or not a write has promoted it yet: promotion is lazy (reserve,
+ * and the timeouts job, write it), so every read goes through this.
  */
-export function effectiveState(row: MessageRow, now: number): number {
-  if ((row.state === STATE.reserved || row.state === STATE.scheduled) && row.visible_at <= now) {
-    return STATE.available;
+export function effectiveState(row: MessageRow, now: number, policy: TimeoutPolicy = REQUEUE): number {
+  if (row.visible_at > now) return row.state;
+  if (row.state === STATE.scheduled) return STATE.available;
+  if (policy.on_timeout !== 'overdue') return row.state === STATE.reserved ? STATE.available : row.state;
+  if (row.state === STATE.reserved) {
+    return row.visible_at + policy.overdue_timeout * 1000 <= now ? STATE.failed : STATE.overdue;
   }
+  if (row.state === STATE.overdue) return STATE.failed;
   return row.state;
 }
+
+export const OVERDUE_ERROR = 'Job took too long to execute';
 
 /** What queues.extra holds (JSON). */
 export interface QueueExtra {
@@ -89,7 +110,7 @@ export function parseExtra(row: QueueRow): QueueExtra {
   return row.extra === '{}' ? {} : (JSON.parse(row.extra) as QueueExtra);
 }
 
-export function toQueue(row: QueueRow): Queue {
+export function toQueue(row: QueueRow, topics: string[] = []): Queue {
   const extra = parseExtra(row);
   return {
     id: row.id,
@@ -104,6 +125,13 @@ export function toQueue(row: QueueRow): Queue {
         : { queueName: row.dead_letter_queue, maxReservations: row.dead_letter_max ?? 10 },
     push: extra.push ?? null,
     alerts: extra.alerts ?? [],
+    topics,
+    onTimeout: row.on_timeout === 'overdue' ? 'overdue' : 'requeue',
+    overdueTimeout: row.overdue_timeout,
+    maxInFlight: row.max_in_flight,
+    retainCompleted: row.retain_completed !== 0,
+    idleExpiry: row.idle_expiry,
+    lastActiveAt: row.last_active_at,
     size: row.size,
     totalMessages: row.total_messages,
     createdAt: row.created_at,
@@ -143,8 +171,13 @@ export function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
-export function toMessage(row: MessageRow, queueName: string, now: number): Message {
-  const state = effectiveState(row, now);
+export function toMessage(
+  row: MessageRow,
+  queueName: string,
+  now: number,
+  policy: TimeoutPolicy = REQUEUE,
+): Message {
+  const state = effectiveState(row, now, policy);
   const held = state === STATE.reserved || state === STATE.overdue;
   return {
     id: String(row.id),
@@ -157,6 +190,8 @@ export function toMessage(row: MessageRow, queueName: string, now: number): Mess
     reservationTimeout: held ? row.reservation_timeout : null,
     delay: row.delay,
     pushHeaders: row.push_headers === null ? null : (JSON.parse(row.push_headers) as Record<string, string>),
+    topic: row.topic,
+    error: state === STATE.failed && row.state !== STATE.failed ? OVERDUE_ERROR : row.error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,

@@ -5,7 +5,9 @@ import { StoreUnavailable } from '../../engine/errors';
 import { INITIAL_ALERT_STATE, alertMessageBody, evaluateAlert, type AlertState } from '../../engine/alerts';
 import { DEFAULT_QUEUE_SETTINGS } from '../../engine/limits';
 import { errorQueueBody } from '../../engine/push';
+import { TopicIndex } from '../../engine/topics';
 import type {
+  ConsumerStatus,
   Delivery,
   DeliveryTask,
   Message,
@@ -14,6 +16,7 @@ import type {
   PushStatus,
   Queue,
   QueueSettings,
+  StateCounts,
   TokenInfo,
 } from '../../engine/types';
 import type {
@@ -41,6 +44,8 @@ import {
   type MessageRow,
   type QueueExtra,
   type QueueRow,
+  type TimeoutPolicy,
+  OVERDUE_ERROR,
   STATE,
   effectiveState,
   isLive,
@@ -104,6 +109,8 @@ export class SqliteStore implements Store {
   /** Alerts fired by writes of the group being committed; announced to listeners once it has committed. */
   private firedAlerts: FiredAlert[] = [];
   private readonly alertListeners: ((alert: FiredAlert) => void)[] = [];
+  /** Every queue's topic filters, for publish; rebuilt from queue_topics at open. */
+  private readonly topicIndex = new TopicIndex();
 
   /**
    * @param migrationsApplied the migrations this open applied (empty when the file was up to date)
@@ -124,6 +131,17 @@ export class SqliteStore implements Store {
       },
     });
     this.sql = prepareStatements(db);
+    const filters = new Map<number, { scope: string; filters: string[] }>();
+    for (const row of this.sql.allTopics.all() as {
+      queue_id: number;
+      project_id: string;
+      filter: string;
+    }[]) {
+      const entry = filters.get(row.queue_id) ?? { scope: row.project_id, filters: [] };
+      entry.filters.push(row.filter);
+      filters.set(row.queue_id, entry);
+    }
+    for (const [queueId, entry] of filters) this.topicIndex.set(entry.scope, queueId, entry.filters);
   }
 
   onAlertFired(listener: (alert: FiredAlert) => void): void {
@@ -183,7 +201,7 @@ export class SqliteStore implements Store {
   getQueue(projectId: string, name: string): Promise<Queue | null> {
     return this.read(() => {
       const row = this.queueRow(projectId, name);
-      return row ? toQueue(row) : null;
+      return row ? this.toQueue(row) : null;
     });
   }
 
@@ -207,9 +225,15 @@ export class SqliteStore implements Store {
           dl?.queueName ?? null,
           dl?.maxReservations ?? null,
           extraOf(settings),
+          settings.onTimeout,
+          settings.overdueTimeout,
+          settings.maxInFlight,
+          settings.retainCompleted ? 1 : 0,
+          settings.idleExpiry,
           now,
           existing.id,
         );
+        this.setTopics(existing, settings.topics);
         // Forget the firing state of alerts that no longer exist.
         const kept = new Set(settings.alerts.map((alert) => alert.id));
         for (const alertId of this.sql.alertStates.all(existing.id) as string[]) {
@@ -218,12 +242,18 @@ export class SqliteStore implements Store {
       } else {
         this.insertQueue(projectId, name, settings, now);
       }
-      return { queue: toQueue(this.queueRow(projectId, name)!), created: !existing };
+      return { queue: this.toQueue(this.queueRow(projectId, name)!), created: !existing };
     });
   }
 
   deleteQueue(projectId: string, name: string): Promise<boolean> {
-    return this.write(() => this.sql.deleteQueue.run(projectId, name).changes > 0);
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return false;
+      this.sql.deleteQueue.run(projectId, name);
+      this.topicIndex.remove(queue.id);
+      return true;
+    });
   }
 
   listQueues(projectId: string, options: { prefix: string; after: string; limit: number }): Promise<Queue[]> {
@@ -238,7 +268,7 @@ export class SqliteStore implements Store {
         high,
         limit: options.limit,
       }) as QueueRow[];
-      return rows.map(toQueue);
+      return rows.map((row) => this.toQueue(row));
     });
   }
 
@@ -261,17 +291,24 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const queue = this.queueRow(request.projectId, request.name);
       if (!queue) return null;
-      if (queue.type !== 'pull') return { messages: [], deadLettered: 0, pushQueue: true };
+      if (queue.type !== 'pull') return { messages: [], deadLettered: 0, pushQueue: true, atCapacity: false };
       const { now } = request;
-      this.promoteDue(queue.id, now);
+      this.promoteDue(queue, now);
+      if (queue.idle_expiry > 0) this.sql.markActive.run(now, queue.id);
+      let n = request.n;
+      if (queue.max_in_flight > 0) {
+        const held = this.sql.countState.get(queue.id, STATE.reserved) as number;
+        n = Math.min(n, queue.max_in_flight - held);
+        if (n <= 0) return { messages: [], deadLettered: 0, pushQueue: false, atCapacity: true };
+      }
       const reserved: Message[] = [];
       const timeout = request.timeoutSeconds ?? queue.message_timeout;
       const reservedUntil = now + timeout * 1000;
       let deadLetter: QueueRow | undefined;
       let deadLettered = 0;
       // Loop only when messages were moved to the dead-letter queue instead of being returned.
-      while (reserved.length < request.n) {
-        const rows = this.sql.headOfQueue.all(queue.id, now, request.n - reserved.length) as MessageRow[];
+      while (reserved.length < n) {
+        const rows = this.sql.headOfQueue.all(queue.id, now, n - reserved.length) as MessageRow[];
         if (rows.length === 0) break;
         for (const row of rows) {
           if (queue.dead_letter_queue !== null && row.reserved_count >= (queue.dead_letter_max ?? 10)) {
@@ -294,13 +331,13 @@ export class SqliteStore implements Store {
             reserved_count: row.reserved_count + 1,
             updated_at: now,
           };
-          if (request.deleteOnReserve) this.sql.deleteMessage.run(row.id);
+          if (request.deleteOnReserve) this.removeMessage(queue, row.id, now);
           else this.sql.reserveMessage.run(reservationId, reservedUntil, timeout, now, row.id);
-          reserved.push(toMessage(updated, queue.name, now));
+          reserved.push(toMessage(updated, queue.name, now, queue));
         }
       }
       if (request.deleteOnReserve && reserved.length > 0) this.changeSize(queue, -reserved.length, 0, now);
-      return { messages: reserved, deadLettered, pushQueue: false };
+      return { messages: reserved, deadLettered, pushQueue: false, atCapacity: false };
     });
   }
 
@@ -310,11 +347,13 @@ export class SqliteStore implements Store {
       if (!queue) return null;
       // What a reserve would return: the available head merged with messages whose timer has fired.
       const head = this.sql.headOfQueue.all(queue.id, now, n) as MessageRow[];
-      const due = this.sql.dueMessages.all(queue.id, now, now, n) as MessageRow[];
+      // On a consumer queue a timed-out reservation is overdue, not available again.
+      const dueTimers = queue.on_timeout === 'overdue' ? this.sql.dueScheduled : this.sql.dueMessages;
+      const due = dueTimers.all(queue.id, now, now, n) as MessageRow[];
       return [...head, ...due]
         .sort((a, b) => a.id - b.id)
         .slice(0, n)
-        .map((row) => toMessage(row, name, now));
+        .map((row) => toMessage(row, name, now, queue));
     });
   }
 
@@ -328,7 +367,7 @@ export class SqliteStore implements Store {
       const queue = this.queueRow(projectId, name);
       if (!queue) return QUEUE_MISSING;
       const row = this.messageRow(queue.id, id, now);
-      return row && isLive(row.state) ? toMessage(row, name, now) : null;
+      return row && isLive(effectiveState(row, now, queue)) ? toMessage(row, name, now, queue) : null;
     });
   }
 
@@ -344,10 +383,13 @@ export class SqliteStore implements Store {
       let removed = 0;
       for (const item of items) {
         const row = this.messageRow(queue.id, item.id, now);
-        if (!row || !isLive(row.state)) throw new Rollback({ kind: 'message_not_found', id: item.id });
-        const failure = checkHolder(row, item.reservationId, now);
+        if (!row || !isLive(effectiveState(row, now, queue))) {
+          throw new Rollback({ kind: 'message_not_found', id: item.id });
+        }
+        const failure = checkHolder(row, item.reservationId, now, queue);
         if (failure) throw new Rollback(failure);
-        removed += this.sql.deleteMessage.run(row.id).changes;
+        this.removeMessage(queue, row.id, now);
+        removed++;
       }
       if (removed > 0) this.changeSize(queue, -removed, 0, now);
       return null;
@@ -388,6 +430,7 @@ export class SqliteStore implements Store {
         },
         queue.name,
         request.now,
+        queue,
       );
     });
   }
@@ -447,32 +490,48 @@ export class SqliteStore implements Store {
   claimDeliveries(request: ClaimRequest): Promise<DeliveryTask[]> {
     return this.write(() => {
       const inFlight = new Map(request.inFlight);
-      // Look further than `limit` so that one saturated queue does not hide the others' due deliveries.
-      const window = Math.min(request.limit * 10, 1000);
-      const rows = this.sql.dueDeliveries.all(request.now, window) as DueDeliveryRow[];
+      const saturated = () =>
+        JSON.stringify(
+          [...inFlight].filter(([, n]) => n >= request.perQueueLimit).map(([queueId]) => queueId),
+        );
       const tasks: DeliveryTask[] = [];
-      for (const row of rows) {
-        if (tasks.length >= request.limit) break;
-        const busy = inFlight.get(row.queue_id) ?? 0;
-        if (busy >= request.perQueueLimit) continue;
-        inFlight.set(row.queue_id, busy + 1);
-        this.sql.leaseDelivery.run(request.now + request.leaseMs, row.message_id, row.subscriber);
-        tasks.push({
-          messageId: String(row.message_id),
-          subscriber: row.subscriber,
-          url: row.url,
-          headers: JSON.parse(row.headers) as Record<string, string>,
-          body: row.body,
-          pushHeaders:
-            row.push_headers === null ? null : (JSON.parse(row.push_headers) as Record<string, string>),
-          projectId: row.project_id,
-          queueId: row.queue_id,
-          queueName: row.queue_name,
-          tries: row.tries,
-        });
+      // Queues at their in-flight limit are left out of the query, so a backlog on one slow queue cannot fill
+      // the window and hide the others' due deliveries. A queue that fills up during a pass is left out of the
+      // next one; each pass leases at least one delivery or ends the loop.
+      for (let pass = 0; pass < 20 && tasks.length < request.limit; pass++) {
+        const window = Math.min((request.limit - tasks.length) * 10, 1000);
+        const rows = this.sql.dueDeliveries.all(request.now, saturated(), window) as DueDeliveryRow[];
+        const before = tasks.length;
+        for (const row of rows) {
+          if (tasks.length >= request.limit) break;
+          const busy = inFlight.get(row.queue_id) ?? 0;
+          if (busy >= request.perQueueLimit) continue;
+          inFlight.set(row.queue_id, busy + 1);
+          this.sql.leaseDelivery.run(request.now + request.leaseMs, row.message_id, row.subscriber);
+          tasks.push(this.deliveryTask(row));
+        }
+        if (tasks.length === before) break;
       }
       return tasks;
     });
+  }
+
+  private deliveryTask(row: DueDeliveryRow): DeliveryTask {
+    return {
+      messageId: String(row.message_id),
+      subscriber: row.subscriber,
+      url: row.url,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      body: row.body,
+      pushHeaders:
+        row.push_headers === null ? null : (JSON.parse(row.push_headers) as Record<string, string>),
+      projectId: row.project_id,
+      queueId: row.queue_id,
+      queueName: row.queue_name,
+      tries: row.tries,
+      // A 202 held with no retry left and not acknowledged in time: it ends, it is not sent again.
+      holdExpired: row.status === 'reserved' && row.retries_remaining === 0,
+    };
   }
 
   recordDelivery(outcome: DeliveryOutcome): Promise<RecordedDelivery | null> {
@@ -484,7 +543,12 @@ export class SqliteStore implements Store {
       const push = parseExtra(queue).push;
       const retriesDelayMs = (push?.retriesDelay ?? 60) * 1000;
       const { now, result } = outcome;
-      const tries = row.tries + 1;
+      // A 202 keeps its retry count while held; the redelivery after an unacknowledged hold uses one up. A hold
+      // with none left (claimDeliveries flags it `holdExpired`) ends here without having been sent again.
+      const redelivery = row.status === 'reserved';
+      const holdExpired = redelivery && row.retries_remaining === 0;
+      const remaining = redelivery ? Math.max(row.retries_remaining - 1, 0) : row.retries_remaining;
+      const tries = holdExpired ? row.tries : row.tries + 1;
       const update = (
         status: PushStatus,
         retriesRemaining: number,
@@ -493,12 +557,12 @@ export class SqliteStore implements Store {
       ) =>
         this.sql.updateDelivery.run(
           status,
-          result.statusCode,
+          holdExpired ? row.status_code : result.statusCode,
           error,
           tries,
           retriesRemaining,
           dueAt,
-          now,
+          holdExpired ? row.last_try_at : now,
           status === 'reserved' ? outcome.reservationId : row.reservation_id,
           id,
           row.subscriber,
@@ -507,7 +571,7 @@ export class SqliteStore implements Store {
       let status: PushStatus;
       if (result.kind === 'delivered') {
         status = 'deleted';
-        update(status, row.retries_remaining, null, null);
+        update(status, remaining, null, null);
         if (queue.type === 'unicast') {
           // One success is the delivery: the other subscribers are not tried.
           for (const other of all()) {
@@ -523,15 +587,16 @@ export class SqliteStore implements Store {
           }
         }
       } else if (result.kind === 'held') {
-        // 202: wait for the subscriber's acknowledgement; without one, redeliver after retries_delay.
-        status = row.retries_remaining > 0 ? 'reserved' : 'error';
-        if (status === 'reserved') update(status, row.retries_remaining - 1, now + retriesDelayMs, null);
-        else update(status, 0, null, 'Not acknowledged and no retries left');
+        // 202: wait for the subscriber's acknowledgement (also on the last try); without one, redeliver after
+        // retries_delay, or end when no retry is left.
+        status = 'reserved';
+        update(status, remaining, now + retriesDelayMs, null);
       } else if (queue.type === 'unicast') {
-        status = this.unicastFailure(row, all(), now, retriesDelayMs, update, result.error);
-      } else if (row.retries_remaining > 0) {
+        const current = { ...row, retries_remaining: remaining };
+        status = this.unicastFailure(current, all(), now, retriesDelayMs, update, result.error);
+      } else if (remaining > 0) {
         status = 'retrying';
-        update(status, row.retries_remaining - 1, now + retriesDelayMs, result.error);
+        update(status, remaining - 1, now + retriesDelayMs, result.error);
       } else {
         status = 'error';
         update(status, 0, null, result.error);
@@ -585,6 +650,207 @@ export class SqliteStore implements Store {
     return this.read(() => (this.sql.nextDelivery.get() as number | null | undefined) ?? null);
   }
 
+  // ---- consumers (CrimsonQ) ----
+
+  countStates(projectId: string, name: string, now: number): Promise<StateCounts | null> {
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return null;
+      this.promoteDue(queue, now);
+      const count = (state: number) => this.sql.countState.get(queue.id, state) as number;
+      return {
+        pending: count(STATE.available) + count(STATE.scheduled),
+        active: count(STATE.reserved),
+        delayed: count(STATE.overdue),
+        failed: count(STATE.failed),
+        completed: count(STATE.completed),
+      };
+    });
+  }
+
+  listStatus(
+    projectId: string,
+    name: string,
+    status: ConsumerStatus,
+    now: number,
+    limit: number,
+  ): Promise<Message[] | null> {
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return null;
+      this.promoteDue(queue, now);
+      const rows = STATES_OF[status].flatMap(
+        (state) => this.sql.listState.all(queue.id, state, limit) as MessageRow[],
+      );
+      return rows
+        .sort((a, b) => a.id - b.id)
+        .slice(0, limit)
+        .map((row) => toMessage(row, name, now, queue));
+    });
+  }
+
+  completeMessage(
+    projectId: string,
+    name: string,
+    id: string,
+    now: number,
+  ): Promise<MessageOpFailure | null> {
+    return this.consumerMessageOp(projectId, name, id, now, (queue, row) => {
+      if (row.state !== STATE.reserved && row.state !== STATE.overdue) return 'wrong_state';
+      this.removeMessage(queue, row.id, now);
+      this.changeSize(queue, -1, 0, now);
+      return null;
+    });
+  }
+
+  failMessage(
+    projectId: string,
+    name: string,
+    id: string,
+    error: string,
+    now: number,
+  ): Promise<MessageOpFailure | null> {
+    return this.consumerMessageOp(projectId, name, id, now, (queue, row) => {
+      if (!isLive(row.state)) return 'wrong_state';
+      this.sql.failMessage.run(error, now, row.id);
+      this.changeSize(queue, -1, 0, now);
+      return null;
+    });
+  }
+
+  retryFailed(
+    projectId: string,
+    name: string,
+    id: string | null,
+    now: number,
+  ): Promise<number | MessageOpFailure> {
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return QUEUE_MISSING;
+      this.promoteDue(queue, now);
+      let moved: number;
+      if (id === null) {
+        moved = this.sql.retryAllFailed.run(now, queue.id).changes;
+      } else {
+        const row = this.messageRow(queue.id, id, now);
+        if (!row) return { kind: 'message_not_found', id };
+        if (row.state !== STATE.failed) return { kind: 'wrong_state', id };
+        this.sql.setState.run(STATE.available, now, row.id);
+        moved = 1;
+      }
+      if (moved > 0) this.changeSize(queue, moved, 0, now);
+      return moved;
+    });
+  }
+
+  deleteInStatus(
+    projectId: string,
+    name: string,
+    id: string,
+    status: ConsumerStatus,
+    now: number,
+  ): Promise<MessageOpFailure | null> {
+    return this.consumerMessageOp(projectId, name, id, now, (queue, row) => {
+      if (!STATES_OF[status].includes(row.state)) return 'wrong_state';
+      this.sql.deleteMessage.run(row.id);
+      if (isLive(row.state)) this.changeSize(queue, -1, 0, now);
+      return null;
+    });
+  }
+
+  flushStatus(
+    projectId: string,
+    name: string,
+    status: 'completed' | 'failed',
+    now: number,
+  ): Promise<number | null> {
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return null;
+      this.promoteDue(queue, now);
+      return this.sql.deleteState.run(queue.id, status === 'completed' ? STATE.completed : STATE.failed)
+        .changes;
+    });
+  }
+
+  markActive(projectId: string, name: string, now: number): Promise<boolean> {
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return false;
+      this.sql.markActive.run(now, queue.id);
+      return true;
+    });
+  }
+
+  publish(
+    projectId: string,
+    topic: string,
+    messages: NewMessage[],
+    now: number,
+  ): Promise<Record<string, string[]>> {
+    return this.write(() => {
+      const result: Record<string, string[]> = {};
+      for (const queueId of this.topicIndex.match(projectId, topic)) {
+        const queue = this.sql.getQueueById.get(queueId) as QueueRow | undefined;
+        if (!queue) continue;
+        result[queue.name] = this.append(
+          queue,
+          messages.map((message) => ({ ...message, topic })),
+          now,
+          true,
+        ).ids;
+      }
+      return result;
+    });
+  }
+
+  expireIdleQueues(now: number, limit: number): Promise<{ projectId: string; name: string }[]> {
+    return this.write(() => {
+      const rows = this.sql.idleQueues.all(now, limit) as QueueRow[];
+      for (const row of rows) {
+        this.sql.deleteQueue.run(row.project_id, row.name);
+        this.topicIndex.remove(row.id);
+      }
+      return rows.map((row) => ({ projectId: row.project_id, name: row.name }));
+    });
+  }
+
+  applyTimers(now: number, limit: number): Promise<number> {
+    return this.write(() => {
+      const ids = this.sql.queuesWithDueTimers.all(now, limit) as number[];
+      for (const id of ids) {
+        const queue = this.sql.getQueueById.get(id) as QueueRow | undefined;
+        if (queue) this.promoteDue(queue, now);
+      }
+      return ids.length;
+    });
+  }
+
+  serverSetting(key: string, value: string): Promise<string> {
+    return this.write(() => {
+      this.sql.putSettingIfAbsent.run(key, value);
+      return this.sql.getSetting.get(key) as string;
+    });
+  }
+
+  /** Runs a CrimsonQ operation on one message of a queue after applying its timers. */
+  private consumerMessageOp(
+    projectId: string,
+    name: string,
+    id: string,
+    now: number,
+    operation: (queue: QueueRow, row: MessageRow) => 'wrong_state' | null,
+  ): Promise<MessageOpFailure | null> {
+    return this.write(() => {
+      const queue = this.queueRow(projectId, name);
+      if (!queue) return QUEUE_MISSING;
+      this.promoteDue(queue, now);
+      const row = this.messageRow(queue.id, id, now);
+      if (!row) return { kind: 'message_not_found', id };
+      return operation(queue, row) === null ? null : { kind: 'wrong_state', id };
+    });
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.writes.flush();
@@ -635,10 +901,18 @@ export class SqliteStore implements Store {
       dl?.queueName ?? null,
       dl?.maxReservations ?? null,
       extraOf(settings),
+      settings.onTimeout,
+      settings.overdueTimeout,
+      settings.maxInFlight,
+      settings.retainCompleted ? 1 : 0,
+      settings.idleExpiry,
+      now,
       now,
       now,
     );
-    return this.queueRow(projectId, name)!;
+    const row = this.queueRow(projectId, name)!;
+    if (settings.topics.length > 0) this.setTopics(row, settings.topics);
+    return row;
   }
 
   /**
@@ -661,6 +935,7 @@ export class SqliteStore implements Store {
         now,
         now,
         expiresAt,
+        message.topic ?? null,
       );
       if (push) {
         push.subscribers.forEach((subscriber, position) => {
@@ -817,9 +1092,35 @@ export class SqliteStore implements Store {
     return this.sql.getMessage.get(Number(id), queueId, now) as MessageRow | undefined;
   }
 
-  /** Moves every message of the queue whose timer fired back to available (the lazy half of timeouts/delays). */
-  private promoteDue(queueId: number, now: number): void {
-    this.sql.promoteDue.run(now, queueId, now);
+  /**
+   * Applies every fired timer of the queue (the lazy half of delays and timeouts): delays end; on an IronMQ
+   * queue ended reservations are available again; on a consumer queue they become overdue, then failed.
+   */
+  private promoteDue(queue: QueueRow, now: number): void {
+    if (queue.on_timeout !== 'overdue') {
+      this.sql.promoteDue.run(now, queue.id, now);
+      return;
+    }
+    this.sql.scheduledToAvailable.run(now, queue.id, now);
+    this.sql.reservedToOverdue.run(queue.overdue_timeout * 1000, now, queue.id, now);
+    const failed = this.sql.overdueToFailed.run(OVERDUE_ERROR, now, queue.id, now).changes;
+    if (failed > 0) this.changeSize(queue, -failed, 0, now);
+  }
+
+  /** Deletes a message, or keeps it as completed when the queue retains completed messages (CrimsonQ). */
+  private removeMessage(queue: QueueRow, id: number, now: number): void {
+    if (queue.retain_completed) this.sql.setState.run(STATE.completed, now, id);
+    else this.sql.deleteMessage.run(id);
+  }
+
+  private toQueue(row: QueueRow): Queue {
+    return toQueue(row, this.topicIndex.filters(row.id));
+  }
+
+  private setTopics(queue: QueueRow, filters: string[]): void {
+    this.sql.clearTopics.run(queue.id);
+    for (const filter of filters) this.sql.addTopic.run(queue.id, filter);
+    this.topicIndex.set(queue.project_id, queue.id, filters);
   }
 
   private heldMessage(
@@ -832,13 +1133,22 @@ export class SqliteStore implements Store {
     const queue = this.queueRow(projectId, name);
     if (!queue) return QUEUE_MISSING;
     const row = this.messageRow(queue.id, id, now);
-    if (!row || !isLive(row.state)) return { kind: 'message_not_found', id };
-    if (effectiveState(row, now) !== STATE.reserved || row.reservation_id !== reservationId) {
+    if (!row || !isLive(effectiveState(row, now, queue))) return { kind: 'message_not_found', id };
+    if (effectiveState(row, now, queue) !== STATE.reserved || row.reservation_id !== reservationId) {
       return { kind: 'reservation_mismatch', id };
     }
     return { queue, row };
   }
 }
+
+/** Stored states behind each CrimsonQ status. */
+const STATES_OF: Record<ConsumerStatus, number[]> = {
+  pending: [STATE.available, STATE.scheduled],
+  active: [STATE.reserved],
+  delayed: [STATE.overdue],
+  failed: [STATE.failed],
+  completed: [STATE.completed],
+};
 
 /** Queues created implicitly as alert, error or dead-letter targets get the defaults. */
 const ALERT_TARGET_DEFAULTS: QueueSettings = DEFAULT_QUEUE_SETTINGS;
@@ -863,9 +1173,18 @@ interface AlertStateRow {
   last_fired_at: number | null;
 }
 
-/** Whether a delete may remove this message: a held message needs its current reservation id. */
-function checkHolder(row: MessageRow, reservationId: string | null, now: number): MessageOpFailure | null {
-  const held = effectiveState(row, now) === STATE.reserved;
+/**
+ * Whether a delete may remove this message: a held message needs its current reservation id. On a consumer
+ * queue an overdue message is still held: its holder may still finish (delete) it.
+ */
+function checkHolder(
+  row: MessageRow,
+  reservationId: string | null,
+  now: number,
+  policy: TimeoutPolicy,
+): MessageOpFailure | null {
+  const state = effectiveState(row, now, policy);
+  const held = state === STATE.reserved || state === STATE.overdue;
   if (reservationId === null) return held ? { kind: 'message_reserved', id: String(row.id) } : null;
   if (!held || row.reservation_id !== reservationId)
     return { kind: 'reservation_mismatch', id: String(row.id) };

@@ -26,16 +26,19 @@ export function prepareStatements(db: Database.Database) {
     getQueue: db.prepare('SELECT * FROM queues WHERE project_id = ? AND name = ?'),
     // Params: id
     getQueueById: db.prepare('SELECT * FROM queues WHERE id = ?'),
-    // Params: project_id, name, type, message_timeout, message_expiration, dl_queue, dl_max, extra, created_at,
-    // updated_at
+    // Params: project_id, name, type, message_timeout, message_expiration, dl_queue, dl_max, extra, on_timeout,
+    // overdue_timeout, max_in_flight, retain_completed, idle_expiry, last_active_at, created_at, updated_at
     insertQueue: db.prepare(
       `INSERT INTO queues (project_id, name, type, message_timeout, message_expiration, dead_letter_queue,
-         dead_letter_max, extra, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         dead_letter_max, extra, on_timeout, overdue_timeout, max_in_flight, retain_completed, idle_expiry,
+         last_active_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // Params: type, message_timeout, message_expiration, dl_queue, dl_max, extra, updated_at, id
+    // Params: type, message_timeout, message_expiration, dl_queue, dl_max, extra, on_timeout, overdue_timeout,
+    // max_in_flight, retain_completed, idle_expiry, updated_at, id
     updateQueue: db.prepare(
       `UPDATE queues SET type = ?, message_timeout = ?, message_expiration = ?, dead_letter_queue = ?,
-         dead_letter_max = ?, extra = ?, updated_at = ? WHERE id = ?`,
+         dead_letter_max = ?, extra = ?, on_timeout = ?, overdue_timeout = ?, max_in_flight = ?,
+         retain_completed = ?, idle_expiry = ?, updated_at = ? WHERE id = ?`,
     ),
     // Params: project_id, name
     deleteQueue: db.prepare('DELETE FROM queues WHERE project_id = ? AND name = ?'),
@@ -54,10 +57,10 @@ export function prepareStatements(db: Database.Database) {
     // Params: id
     resetSize: db.prepare('UPDATE queues SET size = 0 WHERE id = ?'),
 
-    // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at
+    // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at, topic
     insertMessage: db.prepare(
       `INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at,
-         expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         expires_at, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // Params: id
     getMessageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
@@ -67,10 +70,30 @@ export function prepareStatements(db: Database.Database) {
     headOfQueue: db.prepare(
       'SELECT * FROM messages WHERE queue_id = ? AND state = 0 AND expires_at > ? ORDER BY id LIMIT ?',
     ),
+    // Params: queue_id, now, now, limit. Scheduled messages whose delay has ended (messages_timers).
+    dueScheduled: db.prepare(
+      `SELECT * FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 1
+         AND expires_at > ? ORDER BY id LIMIT ?`,
+    ),
     // Params: queue_id, now, now, limit. Scheduled or reserved messages whose timer has fired (messages_timers).
     dueMessages: db.prepare(
       `SELECT * FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3
          AND expires_at > ? ORDER BY id LIMIT ?`,
+    ),
+    // Params: overdue_ms, updated_at, queue_id, now. Reservations that ran out on a consumer queue: overdue.
+    reservedToOverdue: db.prepare(
+      `UPDATE messages SET state = 3, visible_at = visible_at + ?, updated_at = ?
+         WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 2`,
+    ),
+    // Params: error, updated_at, queue_id, now. Overdue messages whose grace ended: failed (not in size).
+    overdueToFailed: db.prepare(
+      `UPDATE messages SET state = 4, error = ?, reservation_id = NULL, updated_at = ?
+         WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 3`,
+    ),
+    // Params: updated_at, queue_id, now. Delays that ended: available.
+    scheduledToAvailable: db.prepare(
+      `UPDATE messages SET state = 0, updated_at = ?
+         WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 1`,
     ),
     // Params: updated_at, queue_id, now
     promoteDue: db.prepare(
@@ -96,6 +119,44 @@ export function prepareStatements(db: Database.Database) {
     ),
     // Params: id
     deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+    // Params: state, updated_at, id (failed, completed …)
+    setState: db.prepare('UPDATE messages SET state = ?, reservation_id = NULL, updated_at = ? WHERE id = ?'),
+    // Params: error, updated_at, id
+    failMessage: db.prepare(
+      'UPDATE messages SET state = 4, error = ?, reservation_id = NULL, updated_at = ? WHERE id = ?',
+    ),
+    // Params: queue_id, state
+    countState: db.prepare('SELECT count(*) FROM messages WHERE queue_id = ? AND state = ?').pluck(),
+    // Params: queue_id, state, limit
+    listState: db.prepare('SELECT * FROM messages WHERE queue_id = ? AND state = ? ORDER BY id LIMIT ?'),
+    // Params: queue_id, state
+    deleteState: db.prepare('DELETE FROM messages WHERE queue_id = ? AND state = ?'),
+    // Params: updated_at, queue_id. Failed messages back to available, at their old place (the front).
+    retryAllFailed: db.prepare(
+      'UPDATE messages SET state = 0, visible_at = 0, updated_at = ? WHERE queue_id = ? AND state = 4',
+    ),
+    // Params: now, id
+    markActive: db.prepare('UPDATE queues SET last_active_at = ? WHERE id = ?'),
+    // Params: now, limit. Queues whose idle expiry has passed.
+    idleQueues: db.prepare(
+      `SELECT * FROM queues WHERE idle_expiry > 0 AND last_active_at + idle_expiry * 1000 <= ?
+         ORDER BY last_active_at LIMIT ?`,
+    ),
+    // Params: now, limit. Queues with reservation or overdue timers that have fired (messages_held_due).
+    queuesWithDueTimers: db
+      .prepare('SELECT DISTINCT queue_id FROM messages WHERE state IN (2, 3) AND visible_at <= ? LIMIT ?')
+      .pluck(),
+    allTopics: db.prepare(
+      'SELECT t.queue_id, q.project_id, t.filter FROM queue_topics t JOIN queues q ON q.id = t.queue_id',
+    ),
+    // Params: queue_id
+    clearTopics: db.prepare('DELETE FROM queue_topics WHERE queue_id = ?'),
+    // Params: queue_id, filter
+    addTopic: db.prepare('INSERT OR IGNORE INTO queue_topics (queue_id, filter) VALUES (?, ?)'),
+    // Params: key
+    getSetting: db.prepare('SELECT value FROM server_settings WHERE key = ?').pluck(),
+    // Params: key, value
+    putSettingIfAbsent: db.prepare('INSERT OR IGNORE INTO server_settings (key, value) VALUES (?, ?)'),
     // Params: queue_id
     clearQueue: db.prepare('DELETE FROM messages WHERE queue_id = ?'),
     // Params: queue_id
@@ -120,11 +181,13 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO push_deliveries (message_id, subscriber, queue_id, position, url, headers, status,
          retries_remaining, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // Params: now, limit. Candidates for the dispatcher, oldest due first (push_deliveries_due).
+    // Params: now, saturated queue ids (JSON array), limit. Candidates for the dispatcher, oldest due first
+    // (push_deliveries_due), skipping queues already at their in-flight limit so their backlog hides no other.
     dueDeliveries: db.prepare(
       `SELECT d.*, m.body, m.push_headers, m.state AS message_state, q.project_id, q.name AS queue_name
          FROM push_deliveries d JOIN messages m ON m.id = d.message_id JOIN queues q ON q.id = d.queue_id
-        WHERE d.due_at IS NOT NULL AND d.due_at <= ? ORDER BY d.due_at LIMIT ?`,
+        WHERE d.due_at IS NOT NULL AND d.due_at <= ? AND d.queue_id NOT IN (SELECT value FROM json_each(?))
+        ORDER BY d.due_at LIMIT ?`,
     ),
     // Params: due_at, message_id, subscriber
     leaseDelivery: db.prepare(
