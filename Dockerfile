@@ -19,6 +19,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
+COPY ui ./ui
 COPY package.json openapi.yaml ./
 RUN mkdir -p /data && chown node:node /data
 USER node

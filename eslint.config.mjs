@@ -39,5 +39,30 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // The dashboard (ui/): plain ES modules run by the browser as they are; no type information.
+    files: ['ui/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'sessionStorage',
+          'fetch',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'URLSearchParams',
+          'Node',
+          'HashChangeEvent',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
   prettier,
 );

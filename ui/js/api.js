@@ -1,0 +1,117 @@
+/**
+ * The IronMQ v3 calls the dashboard makes, against the server that served it (same origin), with the token in
+ * `Authorization: OAuth`. Every failure becomes an ApiError: `status` 0 when the server could not be reached.
+ */
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, or 0 when no answer came back
+   * @param {string} message the server's `msg`, or a description of the network failure
+   */
+  constructor(status, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+
+  /** The route or feature is not there (yet): optional panels hide themselves on these. */
+  get isUnsupported() {
+    return this.status === 404 || this.status === 400 || this.status === 405;
+  }
+}
+
+/** The most queues one list request returns (the server caps `per_page` at 100). */
+export const MAX_PER_PAGE = 100;
+
+/** The most messages one peek returns. */
+export const MAX_PEEK = 100;
+
+const segment = (value) => encodeURIComponent(value);
+
+/**
+ * @param {{ projectId: string, token: string }} credentials
+ */
+export function createApi({ projectId, token }) {
+  const root = `/3/projects/${segment(projectId)}`;
+
+  async function request(method, path, { query, body } = {}) {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+    }
+    const qs = search.toString();
+    const url = `${root}${path}${qs ? `?${qs}` : ''}`;
+    const headers = { Authorization: `OAuth ${token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+    } catch {
+      throw new ApiError(0, 'Cannot reach the Ferrite server');
+    }
+    let payload = null;
+    try {
+      payload = await response.json();
+    } catch {
+      payload = null;
+    }
+    if (!response.ok) {
+      const msg = payload && typeof payload.msg === 'string' ? payload.msg : response.statusText;
+      throw new ApiError(response.status, msg || `HTTP ${response.status}`);
+    }
+    return payload ?? {};
+  }
+
+  const queuePath = (name) => `/queues/${segment(name)}`;
+
+  return {
+    projectId,
+
+    /** Queues in name order after `previous`, starting with `prefix`, with their size and totals. */
+    async listQueues({ prefix, previous, perPage } = {}) {
+      const result = await request('GET', '/queues', {
+        query: { prefix, previous, per_page: perPage },
+      });
+      return result.queues ?? [];
+    },
+
+    async getQueue(name) {
+      return (await request('GET', queuePath(name))).queue;
+    },
+
+    /** @param {object} settings the wire `queue` object: message_timeout, message_expiration, dead_letter … */
+    async updateQueue(name, settings) {
+      return (await request('PATCH', queuePath(name), { body: { queue: settings } })).queue;
+    },
+
+    async deleteQueue(name) {
+      await request('DELETE', queuePath(name));
+    },
+
+    /** Posts messages (creating the queue when missing); resolves to their ids. */
+    async postMessages(name, messages) {
+      return (await request('POST', `${queuePath(name)}/messages`, { body: { messages } })).ids ?? [];
+    },
+
+    /** The first `n` messages, without reserving them. */
+    async peekMessages(name, n) {
+      return (await request('GET', `${queuePath(name)}/messages`, { query: { n } })).messages ?? [];
+    },
+
+    async clearQueue(name) {
+      await request('DELETE', `${queuePath(name)}/messages`, { body: {} });
+    },
+
+    /** A push queue message's delivery status per subscriber (push queues land later: 404 until then). */
+    async getPushStatuses(name, messageId) {
+      const path = `${queuePath(name)}/messages/${segment(messageId)}/subscribers`;
+      return (await request('GET', path)).subscribers ?? [];
+    },
+  };
+}
