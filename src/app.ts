@@ -1,6 +1,8 @@
 import express, { Router, type Express, type RequestHandler } from 'express';
 import type { EngineDeps } from './engine/deps';
 import { RouteNotFound } from './engine/errors';
+import { crimsonqRoutes } from './http/crimsonq/routes';
+import type { CrimsonqOptions } from './http/crimsonq/settings';
 import { dashboardRoutes } from './http/dashboard';
 import { errorHandler } from './http/errors';
 import { messageRoutes } from './http/ironmq/messages';
@@ -34,6 +36,10 @@ export interface AppDeps {
   maxRequestBytes: number;
   /** How many queues get per-queue metric series of their own (the rest share `_other`); default 100. */
   metricsQueueLabelLimit?: number;
+  /** The data file, for the store-size metrics; absent for an in-memory store. */
+  dataFile?: string | null;
+  /** The CrimsonQ API (`/login`, `/api`); not mounted when absent. */
+  crimsonq?: CrimsonqOptions;
 }
 
 /** The whole HTTP surface as an Express app, without listen(): main.ts and the tests both start it. */
@@ -42,13 +48,18 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  const metrics = createMetrics(deps.engine, { queueLabelLimit: deps.metricsQueueLabelLimit });
+  const metrics = createMetrics(deps.engine, {
+    queueLabelLimit: deps.metricsQueueLabelLimit,
+    dataFile: deps.dataFile ?? null,
+  });
   app.use(metrics.middleware);
   app.use(requestLog(deps.log));
   app.use(stableQuery);
   app.use(methodOverride);
   app.use(healthRoutes(deps.engine), metrics.routes, docsRoutes());
   app.use('/ui', dashboardRoutes());
+  // CrimsonQ reads its own bodies (JSON, forms, multipart) and answers in its own text shapes.
+  if (deps.crimsonq) app.use(crimsonqRoutes(deps.engine, deps.crimsonq, deps.log, deps.maxRequestBytes));
   // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
   app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
 

@@ -14,6 +14,7 @@ import { openSqliteStore, type SqliteStore } from './store/sqlite/sqlite-store';
 import { createPushClient } from './worker/push-client';
 import { PushDispatcher } from './worker/push-dispatcher';
 import { startWorker, type Worker } from './worker/scheduler';
+import { resolveCrimsonq } from './http/crimsonq/settings';
 import { JSON_TYPE } from './http/wire';
 
 export interface Ferrite {
@@ -57,7 +58,14 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       idleExpiry: config.consumerIdleExpiryHours * 3600,
     },
   };
-  const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes });
+  const crimsonq = await resolveCrimsonq(config, store, engine.events, log);
+  const app = buildApp({
+    engine,
+    log,
+    maxRequestBytes: config.maxRequestBytes,
+    crimsonq,
+    dataFile: config.dbFile === ':memory:' ? null : config.dbFile,
+  });
 
   const server = listen(app, config, log);
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +98,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       engine.waiters.close();
+      crimsonq.streams.closeAll();
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;

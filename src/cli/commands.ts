@@ -4,6 +4,7 @@ import type { Clock } from '../engine/clock';
 import { FerriteError } from '../engine/errors';
 import { createProject, createToken } from '../engine/projects';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
+import { CLIENT_USAGE, isClientCommand, runClient } from './client/run-client';
 
 const USAGE = `Usage: ferrite <command> [options]
 
@@ -15,7 +16,8 @@ Administration of a Ferrite data file (FERRITE_DB_FILE, default ./data/ferrite.d
   token create <project_id> [--name N] create another token for a project (shown once)
   token list [project_id]              list tokens (ids and names, never the tokens)
   token revoke <token_id>              revoke a token; it stops working at once
-`;
+
+${CLIENT_USAGE}`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -26,6 +28,8 @@ export interface CliIo {
 
 /** Runs one CLI command; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Client commands talk to a running server: their own options, and the data file is not opened.
+  if (isClientCommand(argv[0])) return runClient(argv, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

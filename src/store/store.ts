@@ -105,8 +105,11 @@ export interface Store {
    * message's completion and its error-queue report. Null when the delivery no longer exists.
    */
   recordDelivery(outcome: DeliveryOutcome): Promise<RecordedDelivery | null>;
-  /** A subscriber's acknowledgement of a 202 (DELETE message with reservation_id + subscriber_name). */
-  ackDelivery(request: AckRequest): Promise<MessageOpFailure | null>;
+  /**
+   * A subscriber's acknowledgement of a 202 (DELETE message with reservation_id + subscriber_name). Says whether
+   * it finished the message, as recordDelivery does.
+   */
+  ackDelivery(request: AckRequest): Promise<MessageOpFailure | Omit<RecordedDelivery, 'status'>>;
   /** Push statuses of a message, in subscriber order. */
   listDeliveries(projectId: string, name: string, messageId: string): Promise<Delivery[] | MessageOpFailure>;
   /** The earliest due time of any delivery, or null: when the dispatcher must wake next. */
@@ -171,6 +174,8 @@ export interface Store {
   expireIdleQueues(now: number, limit: number): Promise<{ projectId: string; name: string }[]>;
   /** Applies fired reservation and overdue timers of up to `limit` queues; returns how many queues. */
   applyTimers(now: number, limit: number): Promise<number>;
+  /** Size and reserved count of up to `limit` queues, over all projects (metrics). */
+  queueStats(limit: number): Promise<{ projectId: string; name: string; size: number; reserved: number }[]>;
   /** A server-wide value, created with `value` when absent (first start); returns the stored one. */
   serverSetting(key: string, value: string): Promise<string>;
 

@@ -42,7 +42,7 @@ const BODY_READING_STATUSES = [400, 413, 415];
 const UNKNOWN_ERROR_STATUS = 500;
 
 /** GET /healthz is answered before body reading, auth and routing: it has no 4xx to document. */
-const NO_CLIENT_ERRORS = new Set(['getHealth']);
+const NO_CLIENT_ERRORS = new Set(['getHealth', 'getReadiness', 'getMetrics', 'getOpenApiDocument', 'getDocs']);
 
 const documentedStatuses = (): Set<number> =>
   new Set(listOperations().flatMap(({ operation }) => Object.keys(operation.responses).map(Number)));

@@ -3,18 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { Router, type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineDeps } from '../../engine/deps';
-import type { Store } from '../../store/store';
-import { SqliteStore } from '../../store/sqlite/sqlite-store';
 import { DEFAULT_QUEUE_LABEL_LIMIT, QueueLabels, type QueueLabelValues } from './queue-labels';
 import { routeTemplateOf, trackRoute } from './route-template';
 
 /** Seconds. From a cached peek (~1 ms) to the longest long poll (`wait` ≤ 30 s). */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 
-/** Queues read per store call while a scrape sums queue depths: large pages, few calls. */
-const QUEUE_PAGE = 1000;
-
-/** Outcomes of one push delivery attempt, as the push dispatcher reports them. */
+/** Outcomes of push delivery attempts, named after the engine's push events. */
 export type PushDeliveryOutcome = 'delivered' | 'held' | 'failed' | 'error';
 
 /** One queue's counts, read on each scrape. */
@@ -35,6 +30,8 @@ export interface MetricsOptions {
    * `size` but not how many messages are reserved.
    */
   queueStats?: () => Promise<QueueStat[]>;
+  /** The data file whose size (and its WAL's) is reported; null: none (an in-memory store). */
+  dataFile?: string | null;
 }
 
 export interface Metrics {
@@ -44,7 +41,10 @@ export interface Metrics {
   readonly middleware: RequestHandler;
   /** `GET /metrics` in the Prometheus text format. */
   readonly routes: Router;
-  /** Push hook: the push dispatcher calls this once per delivery attempt. */
+  /**
+   * Counts one push delivery attempt. The engine's push events (push:delivered, held, failed, error) already
+   * call it; a dispatcher that does not emit them can call it directly.
+   */
   recordPushDelivery(outcome: PushDeliveryOutcome): void;
 }
 
@@ -53,7 +53,7 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const queueLabels = new QueueLabels(options.queueLabelLimit ?? DEFAULT_QUEUE_LABEL_LIMIT);
-  const readQueueStats = options.queueStats ?? (() => listQueueStats(engine.store));
+  const readQueueStats = options.queueStats ?? (() => engine.store.queueStats(MAX_QUEUE_STATS));
   const registers = [registry];
 
   const requests = new Counter({
@@ -94,10 +94,17 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
 
   const pushDeliveries = new Counter({
     name: 'ferrite_push_deliveries_total',
-    help: 'Push delivery attempts by outcome: delivered, held (202), failed (will retry), error (retries ran out)',
+    help:
+      'Push delivery attempts by outcome: delivered, held (202, until acknowledged), failed (each failed attempt), ' +
+      "error (a subscriber's retries ran out)",
     labelNames: ['outcome'] as const,
     registers,
   });
+  const recordPushDelivery = (outcome: PushDeliveryOutcome) => pushDeliveries.inc({ outcome });
+  engine.events.on('push:delivered', () => recordPushDelivery('delivered'));
+  engine.events.on('push:held', () => recordPushDelivery('held'));
+  engine.events.on('push:failed', () => recordPushDelivery('failed'));
+  engine.events.on('push:error', () => recordPushDelivery('error'));
 
   const depth = new Gauge({
     name: 'ferrite_queue_messages',
@@ -136,7 +143,7 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
       this.set(engine.waiters.size);
     },
   });
-  const dataFile = dataFileOf(engine.store);
+  const dataFile = options.dataFile ?? null;
   new Gauge({
     name: 'ferrite_store_file_bytes',
     help: 'Size of the SQLite data file (file="data") and of its write-ahead log (file="wal"), in bytes',
@@ -202,9 +209,7 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
     registry,
     middleware,
     routes,
-    recordPushDelivery(outcome) {
-      pushDeliveries.inc({ outcome });
-    },
+    recordPushDelivery,
   };
 }
 
@@ -214,28 +219,8 @@ interface EngineCount {
   count: number;
 }
 
-/** Every queue's size from the Store interface as it is: one listProjects, then one listQueues per 1,000. */
-export async function listQueueStats(store: Store): Promise<QueueStat[]> {
-  const stats: QueueStat[] = [];
-  for (const project of await store.listProjects()) {
-    for (let after = ''; ;) {
-      const page = await store.listQueues(project.id, { prefix: '', after, limit: QUEUE_PAGE });
-      for (const queue of page) {
-        stats.push({ projectId: project.id, name: queue.name, size: queue.size, reserved: null });
-      }
-      const last = page[page.length - 1];
-      if (page.length < QUEUE_PAGE || last === undefined) break;
-      after = last.name;
-    }
-  }
-  return stats;
-}
-
-/** The SQLite data file behind a store, or null (an in-memory store, or another backend: no file to measure). */
-function dataFileOf(store: Store): string | null {
-  if (!(store instanceof SqliteStore) || store.db.memory) return null;
-  return store.db.name;
-}
+/** Queues read per scrape: bounds a scrape's cost; depth series beyond it are not reported. */
+const MAX_QUEUE_STATS = 10_000;
 
 async function fileSize(file: string): Promise<number> {
   try {

@@ -606,7 +606,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  ackDelivery(request: AckRequest): Promise<MessageOpFailure | null> {
+  ackDelivery(request: AckRequest): Promise<MessageOpFailure | Omit<RecordedDelivery, 'status'>> {
     return this.write(() => {
       const queue = this.queueRow(request.projectId, request.name);
       if (!queue) return QUEUE_MISSING;
@@ -628,8 +628,7 @@ export class SqliteStore implements Store {
         id,
         row.subscriber,
       );
-      this.completeIfDone(queue, id, request.now, request.retentionMs);
-      return null;
+      return this.completeIfDone(queue, id, request.now, request.retentionMs);
     });
   }
 
@@ -824,6 +823,12 @@ export class SqliteStore implements Store {
       }
       return ids.length;
     });
+  }
+
+  queueStats(limit: number): Promise<{ projectId: string; name: string; size: number; reserved: number }[]> {
+    return this.read(
+      () => this.sql.queueStats.all(limit) as { projectId: string; name: string; size: number; reserved: number }[],
+    );
   }
 
   serverSetting(key: string, value: string): Promise<string> {

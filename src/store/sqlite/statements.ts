@@ -153,6 +153,12 @@ export function prepareStatements(db: Database.Database) {
     clearTopics: db.prepare('DELETE FROM queue_topics WHERE queue_id = ?'),
     // Params: queue_id, filter
     addTopic: db.prepare('INSERT OR IGNORE INTO queue_topics (queue_id, filter) VALUES (?, ?)'),
+    // Params: limit. Reserved counts come from messages_queue_state, one range per queue.
+    queueStats: db.prepare(
+      `SELECT q.project_id AS projectId, q.name, q.size,
+         (SELECT count(*) FROM messages m WHERE m.queue_id = q.id AND m.state = 2) AS reserved
+       FROM queues q ORDER BY q.id LIMIT ?`,
+    ),
     // Params: key
     getSetting: db.prepare('SELECT value FROM server_settings WHERE key = ?').pluck(),
     // Params: key, value
