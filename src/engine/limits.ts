@@ -61,6 +61,14 @@ export function checkQueueName(name: string, field = 'queue name'): void {
 
 const FORBIDDEN_PUSH_HEADERS = /^(content-type|user-agent|iron-.*)$/i;
 
+/**
+ * Headers the HTTP client derives from the request itself (framing, connection handling). A subscriber or message
+ * giving one would make every delivery fail (undici refuses them, or the body no longer matches), so they are
+ * refused when set.
+ */
+export const TRANSPORT_HEADERS =
+  /^(content-length|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|expect|te|trailer)$/i;
+
 /** Push-header rules from the IronMQ docs: at most 5, short names, no reserved ones, values up to 1 KiB. */
 export function checkPushHeaders(headers: Record<string, string>): void {
   const names = Object.keys(headers);
@@ -76,7 +84,9 @@ export function checkPushHeaders(headers: Record<string, string>): void {
         `push_headers name "${name.slice(0, 80)}" is not a valid header name of at most 64 bytes`,
       );
     }
-    if (FORBIDDEN_PUSH_HEADERS.test(name)) throw new InvalidInput(`push_headers may not set ${name}`);
+    if (FORBIDDEN_PUSH_HEADERS.test(name) || TRANSPORT_HEADERS.test(name)) {
+      throw new InvalidInput(`push_headers may not set ${name}`);
+    }
     const value = headers[name]!;
     if (
       Buffer.byteLength(value) > LIMITS.maxPushHeaderValueBytes ||

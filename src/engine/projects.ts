@@ -18,6 +18,14 @@ export async function authorize(store: Store, projectId: string, token: string |
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new Unauthorized();
 }
 
+/** The project of a live token (the CrimsonQ API takes an IronMQ token for its own project). */
+export async function projectOfToken(store: Store, token: string): Promise<string> {
+  if (token.length === 0 || token.length > 512) throw new Unauthorized();
+  const owner = await store.projectOfTokenHash(hashToken(token));
+  if (owner === null) throw new Unauthorized();
+  return owner;
+}
+
 export interface CreatedProject {
   project: Project;
   token: string;

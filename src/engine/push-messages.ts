@@ -1,5 +1,6 @@
 import { isFailure } from '../store/store';
 import type { EngineDeps } from './deps';
+import { LIMITS, checkPushHeaders } from './limits';
 import { raise, postMessages } from './messages';
 import type { Delivery } from './types';
 
@@ -24,7 +25,7 @@ export async function acknowledgePush(
   subscriber: string,
   reservationId: string,
 ): Promise<void> {
-  const failure = await deps.store.ackDelivery({
+  const acked = await deps.store.ackDelivery({
     projectId,
     name,
     messageId,
@@ -33,7 +34,11 @@ export async function acknowledgePush(
     now: deps.clock.now(),
     retentionMs: deps.pushStatusRetentionMs,
   });
-  if (failure) raise(failure, name);
+  if (isFailure(acked)) raise(acked, name);
+  // The acknowledgement may be what finishes the message, as an attempt's outcome is for the dispatcher.
+  if (acked.completed) {
+    deps.events.emit('push:completed', { projectId, queue: name, messageId, errorQueue: acked.errorQueue });
+  }
 }
 
 const SUBSCRIBER_HEADER = /^x-subscribers-(.+)$/i;
@@ -55,9 +60,13 @@ export async function postWebhook(
     const match = SUBSCRIBER_HEADER.exec(key);
     if (!match || value === '') continue;
     const headerName = match[1]!;
-    if (/^(content-type|user-agent|iron-.*)$/i.test(headerName) || Object.keys(pushHeaders).length >= 5)
+    if (Object.keys(pushHeaders).length >= LIMITS.maxPushHeaders) continue;
+    try {
+      // The rules of posted push_headers; a header breaking them is dropped instead of refusing the call.
+      checkPushHeaders({ [headerName]: value });
+    } catch {
       continue;
-    if (Buffer.byteLength(headerName) > 64 || Buffer.byteLength(value) > 1024) continue;
+    }
     pushHeaders[headerName] = value;
   }
   return postMessages(deps, projectId, name, [

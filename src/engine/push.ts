@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInput } from './errors';
-import { checkQueueName } from './limits';
+import { TRANSPORT_HEADERS, checkQueueName } from './limits';
 import type { PushSettings, Subscriber } from './types';
 
 /** Push-queue rules (IronMQ v3 docs, spec §2 and §4). */
@@ -68,6 +68,7 @@ export function toSubscriber(input: SubscriberInput): Subscriber {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
       throw new InvalidInput(`Subscriber header ${key.slice(0, 64)} is not a valid header`);
     }
+    if (TRANSPORT_HEADERS.test(key)) throw new InvalidInput(`Subscriber headers may not set ${key}`);
   }
   return { name, url, headers };
 }

@@ -46,6 +46,12 @@ export class PushDispatcher {
     private readonly options: DispatcherOptions,
   ) {
     engine.events.on('push:queued', () => this.kick());
+    // An alert message posted into a push queue (an autoscaler's webhook) has deliveries to make too.
+    engine.events.on('alert:fired', () => this.kick());
+    // So does an error report, when the error queue is a push queue.
+    engine.events.on('push:completed', (event) => {
+      if (event.errorQueue !== null) this.kick();
+    });
   }
 
   /** Schedules a pass soon (coalesced: many kicks in one turn make one pass). */

@@ -8,12 +8,13 @@
  * peek / peek_n, msg_get, del (with and without reservation_id), del_multiple (ids and reservation_ids),
  * msg_touch, msg_release (with delay), clear, and errors (missing queue, bad token, wrong project).
  *
- * Covered when push queues land: add_subscribers, rpl_subscribers, rm_subscribers, msg_push_statuses,
- * del_msg_push_status (= del with reservation_id and subscriber_name).
+ * Push-queue methods covered: add_subscribers, rpl_subscribers, rm_subscribers, msg_push_statuses,
+ * del_msg_push_status (= del with reservation_id and subscriber_name), against real local receivers.
  */
 import { performance } from 'node:perf_hooks';
-import { Client, type Message } from 'iron_mq';
+import { Client, type Callback, type Message, type ResponseBody } from 'iron_mq';
 import { api } from '../helpers/http';
+import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startServer, type TestServer } from '../helpers/server';
 import { clientOptions, ironQueue, type IronQueue } from './iron-mq-client';
 
@@ -23,7 +24,8 @@ const savedNoProxy = process.env.NO_PROXY;
 beforeAll(async () => {
   // `request` 2.53 routes plain-HTTP calls through $HTTP_PROXY unless NO_PROXY says otherwise.
   process.env.NO_PROXY = '*';
-  server = await startServer();
+  // The push tests deliver to receivers on 127.0.0.1, which the default configuration refuses.
+  server = await startServer({ env: { FERRITE_PUSH_ALLOW_PRIVATE: 'true' } });
 });
 
 afterAll(async () => {
@@ -501,6 +503,121 @@ describe('touch and release', () => {
     const id = await queue.post('x');
     await reserveOne(queue);
     await expect(queue.msgRelease(id, 'b'.repeat(32))).rejects.toThrow(/reservation/i);
+  });
+});
+
+describe('push queues', () => {
+  let receivers: Receiver[] = [];
+  afterEach(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    receivers = [];
+  });
+  async function receiver(...replies: number[]): Promise<Receiver> {
+    const started = await startReceiver({ replies });
+    receivers.push(started);
+    return started;
+  }
+
+  /** Runs one of the client's callback methods; add/rpl/rm_subscribers and del call back twice (a client bug). */
+  function viaClient<T>(run: (cb: Callback<T>) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) =>
+      run((error, value) => (error ? reject(error) : resolve(value))),
+    );
+  }
+
+  /** Resolves once every subscriber of the message is done. */
+  function completed(messageId: string): Promise<void> {
+    return new Promise((resolve) => {
+      const listener = (event: { messageId: string }) => {
+        if (event.messageId !== messageId) return;
+        server.engine.events.off('push:completed', listener);
+        resolve();
+      };
+      server.engine.events.on('push:completed', listener);
+    });
+  }
+
+  interface PushStatus {
+    name: string;
+    status: string;
+    status_code?: number;
+    reservation_id?: string;
+  }
+
+  test('add_subscribers, rpl_subscribers and rm_subscribers change where new messages go', async () => {
+    const [a, b, c] = [await receiver(), await receiver(), await receiver()];
+    const queue = mq('node-push');
+    const created = await queue.createQueue('node-push', {
+      type: 'multicast',
+      push: { subscribers: [{ name: 'a', url: a.url() }] },
+    });
+    expect(created.queue).toMatchObject({ type: 'multicast', push: { subscribers: [{ name: 'a' }] } });
+    const client = queue.client;
+
+    // The client wraps a single subscriber in an array itself.
+    expect(
+      await viaClient<ResponseBody>((cb) => client.add_subscribers({ name: 'b', url: b.url() }, cb)),
+    ).toEqual({ msg: 'Updated' });
+    let id = await queue.post('to a and b');
+    await completed(id);
+    expect([a.requests.length, b.requests.length]).toEqual([1, 1]);
+
+    expect(
+      await viaClient<ResponseBody>((cb) => client.rpl_subscribers([{ name: 'c', url: c.url() }], cb)),
+    ).toEqual({ msg: 'Updated' });
+    id = await queue.post('to c');
+    await completed(id);
+    expect([a.requests.length, b.requests.length, c.requests.length]).toEqual([1, 1, 1]);
+
+    await viaClient<ResponseBody>((cb) => client.add_subscribers([{ name: 'a', url: a.url() }], cb));
+    expect(await viaClient<ResponseBody>((cb) => client.rm_subscribers({ name: 'c' }, cb))).toEqual({
+      msg: 'Updated',
+    });
+    id = await queue.post('to a again');
+    await completed(id);
+    expect(a.requests.map((r) => r.body)).toEqual(['to a and b', 'to a again']);
+    expect(c.requests).toHaveLength(1);
+    expect(((await queue.info()).push as { subscribers: { name: string }[] }).subscribers).toEqual([
+      expect.objectContaining({ name: 'a' }),
+    ]);
+  });
+
+  test('msg_push_statuses reports each subscriber; del_msg_push_status acknowledges a 202', async () => {
+    const [fine, slowWorker] = [await receiver(200), await receiver(202)];
+    const queue = mq('node-push-statuses');
+    await queue.createQueue('node-push-statuses', {
+      push: {
+        subscribers: [
+          { name: 'fine', url: fine.url() },
+          { name: 'worker', url: slowWorker.url() },
+        ],
+      },
+    });
+    const held = new Promise<void>((resolve) => server.engine.events.once('push:held', () => resolve()));
+    const id = await queue.post('job');
+    await held;
+    const client = queue.client;
+
+    const statuses = async () =>
+      (await viaClient<ResponseBody>((cb) => client.msg_push_statuses(id, cb))).subscribers as PushStatus[];
+    const before = await statuses();
+    expect(before).toEqual([
+      expect.objectContaining({ name: 'fine', status: 'deleted', status_code: 200 }),
+      expect.objectContaining({ name: 'worker', status: 'reserved', status_code: 202 }),
+    ]);
+    const reservationId = slowWorker.requests[0]!.headers['iron-reservation-id'] as string;
+    expect(before[1]!.reservation_id).toBe(reservationId);
+
+    const done = completed(id);
+    await expect(
+      viaClient<ResponseBody>((cb) => client.del_msg_push_status(id, 'f'.repeat(32), 'worker', cb)),
+    ).rejects.toThrow(/reservation/i);
+    expect(
+      await viaClient<ResponseBody>((cb) => client.del_msg_push_status(id, reservationId, 'worker', cb)),
+    ).toEqual({ msg: 'Deleted' });
+    await done;
+    expect((await statuses()).map((s) => s.status)).toEqual(['deleted', 'deleted']);
+    expect((await queue.info()).size).toBe(0);
   });
 });
 

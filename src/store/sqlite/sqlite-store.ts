@@ -315,9 +315,18 @@ export class SqliteStore implements Store {
             deadLetter ??=
               this.queueRow(request.projectId, queue.dead_letter_queue) ??
               this.insertQueue(request.projectId, queue.dead_letter_queue, request.defaults, now);
-            this.sql.moveMessage.run(deadLetter.id, now, row.id);
+            if (deadLetter.type === 'pull') {
+              // Same row: the dead letter keeps its id, body and reserved_count.
+              this.sql.moveMessage.run(deadLetter.id, now, row.id);
+              this.changeSize(deadLetter, 1, 1, now);
+            } else {
+              // A push queue delivers what it receives: post a copy there (with its deliveries).
+              this.sql.deleteMessage.run(row.id);
+              const pushHeaders =
+                row.push_headers === null ? null : (JSON.parse(row.push_headers) as Record<string, string>);
+              this.append(deadLetter, [{ body: row.body, delay: 0, pushHeaders }], now, true);
+            }
             this.changeSize(queue, -1, 0, now);
-            this.changeSize(deadLetter, 1, 1, now);
             deadLettered++;
             continue;
           }

@@ -1,0 +1,32 @@
+import type { Response } from 'express';
+import { JSON_TYPE } from '../wire';
+import { TEXT_TYPE } from './wire';
+
+/**
+ * JSON as fiber's `c.JSON` writes it (goccy/go-json, like encoding/json): `<`, `>`, `&`, U+2028 and U+2029
+ * escaped as \uXXXX. Same value to any parser; byte-identical to CrimsonQ for clients that compare bytes.
+ */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function send(res: Response, status: number, type: string, body: string): void {
+  const payload = Buffer.from(body, 'utf8');
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', payload.length);
+  res.end(payload);
+}
+
+/** fiber's `c.JSON(value)`: `application/json`, 200 unless told. */
+export function sendCqJson(res: Response, value: unknown, status = 200): void {
+  send(res, status, JSON_TYPE, goJson(value));
+}
+
+/** fiber's `c.SendString(text)` and its error handler: `text/plain; charset=utf-8`. */
+export function sendText(res: Response, status: number, text: string): void {
+  send(res, status, TEXT_TYPE, text);
+}
