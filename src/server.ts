@@ -1,4 +1,4 @@
-import { accessSync, constants as fsConstants, existsSync, openSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
@@ -134,10 +134,24 @@ function openStore(config: Config, clock: Clock): SqliteStore {
 /** Throws EROFS/EPERM/EACCES when the data folder, file, or its WAL files cannot be written (root included). */
 function checkWritable(file: string): void {
   const dir = path.dirname(path.resolve(file));
-  if (!existsSync(dir)) return; // openSqliteStore creates it, and reports if it cannot
+  makeFolder(dir);
   accessSync(dir, fsConstants.W_OK);
   for (const each of [file, `${file}-wal`, `${file}-shm`]) {
     if (existsSync(each)) closeSync(openSync(each, 'r+'));
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. Node's `mkdirSync(…, { recursive: true })` spins
+ * forever where mkdir answers ENOENT for a parent that exists (a path under /proc), hanging the start.
+ */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  makeFolder(path.dirname(dir));
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 

@@ -114,7 +114,11 @@ export async function setConcurrency(
   concurrency: number,
 ): Promise<void> {
   const value = concurrencyOf(concurrency);
-  await changeQueue(deps, projectId, consumerId, (queue) => ({ ...queue, maxInFlight: value }));
+  await changeQueue(deps, projectId, consumerId, (queue) => {
+    // Only a pull queue is a consumer; max_in_flight on a push queue is refused on the IronMQ side too.
+    if (queue.type !== 'pull') throw new QueueNotFound(consumerId);
+    return { ...queue, maxInFlight: value };
+  });
   // More room: parked long polls may now take messages.
   deps.waiters.notify(queueKey(projectId, consumerId), value || 1);
 }

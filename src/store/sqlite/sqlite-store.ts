@@ -869,8 +869,13 @@ export class SqliteStore implements Store {
     if (this.closed) return Promise.resolve();
     this.writes.flush();
     this.closed = true;
-    // Fold the WAL back into the main file so the data file alone is complete after shutdown.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // Fold the WAL back into the main file so the data file alone is complete after shutdown. On a full or
+    // read-only disk this cannot be done; the WAL keeps every commit and the next open replays it.
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // nothing lost: see above
+    }
     this.db.close();
     return Promise.resolve();
   }
