@@ -294,7 +294,8 @@ export class SqliteStore implements Store {
       if (queue.type !== 'pull') return { messages: [], deadLettered: 0, pushQueue: true, atCapacity: false };
       const { now } = request;
       this.promoteDue(queue, now);
-      if (queue.idle_expiry > 0) this.sql.markActive.run(now, queue.id);
+      // Consumers show lastActive; queues with an idle expiry live by it. Plain IronMQ queues skip the write.
+      if (queue.idle_expiry > 0 || queue.on_timeout === 'overdue') this.sql.markActive.run(now, queue.id);
       let n = request.n;
       if (queue.max_in_flight > 0) {
         const held = this.sql.countState.get(queue.id, STATE.reserved) as number;
