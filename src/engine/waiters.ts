@@ -52,7 +52,13 @@ export class Waiters {
   notify(key: string, count: number): void {
     const set = this.parked.get(key);
     if (!set) return;
-    for (const entry of [...set].slice(0, Math.max(count, 0))) entry.wake();
+    // Take the oldest `count` first (waking removes them from the set), without copying the whole set.
+    const woken: Parked[] = [];
+    for (const entry of set) {
+      if (woken.length >= count) break;
+      woken.push(entry);
+    }
+    for (const entry of woken) entry.wake();
   }
 
   /** How many requests are parked, over all queues. */
