@@ -11,8 +11,8 @@ test('concurrent mixed requests share commits: the failing ones change nothing, 
   const http = api(server);
   const seeded = await http
     .post('/queues/gc/messages')
-    .send({ messages: [{ body: 'held' }, { body: 'free' }] });
-  const [heldId, freeId] = seeded.body.ids as string[];
+    .send({ messages: [{ body: 'held' }, { body: 'free' }, { body: 'spare' }] });
+  const [heldId, freeId, spareId] = seeded.body.ids as string[];
   const reserved = await http.post('/queues/gc/reservations').send({ n: 1 });
   expect(reserved.body.messages[0].id).toBe(heldId);
 
