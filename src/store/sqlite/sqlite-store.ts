@@ -837,7 +837,13 @@ export class SqliteStore implements Store {
 
   queueStats(limit: number): Promise<{ projectId: string; name: string; size: number; reserved: number }[]> {
     return this.read(
-      () => this.sql.queueStats.all(limit) as { projectId: string; name: string; size: number; reserved: number }[],
+      () =>
+        this.sql.queueStats.all(limit) as {
+          projectId: string;
+          name: string;
+          size: number;
+          reserved: number;
+        }[],
     );
   }
 
