@@ -3,6 +3,7 @@ import { ALERT_LIMITS } from '../../engine/alerts';
 import { LIMITS } from '../../engine/limits';
 import { PUSH_LIMITS } from '../../engine/push';
 import { TOPIC_LIMITS } from '../../engine/topics';
+import { checkMessages } from './messages-rule';
 import {
   optionalBoolean,
   optionalObject,
@@ -101,17 +102,8 @@ const messagesBody: Schema = {
       options: { min: 1, max: LIMITS.maxMessagesPerPost },
       errorMessage: `must be an array of 1 to ${LIMITS.maxMessagesPerPost} messages`,
     },
-  },
-  'messages.*': { isObject: { errorMessage: 'must be a JSON object' } },
-  'messages.*.body': requiredString,
-  'messages.*.delay': wholeNumber(0, LIMITS.maxDelaySeconds),
-  'messages.*.push_headers': {
-    optional: { options: { values: 'null' } },
-    isObject: { errorMessage: 'must be a JSON object' },
-    custom: {
-      options: (value: Record<string, unknown>) => Object.values(value).every((v) => typeof v === 'string'),
-      errorMessage: 'values must be strings',
-    },
+    // Every element, one walk per field (see messages-rule.ts).
+    custom: { options: checkMessages },
   },
 };
 

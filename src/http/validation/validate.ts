@@ -14,7 +14,9 @@ export function validate(schema: Schema, location: Location): RequestHandler {
       const first = result.array({ onlyFirstError: true })[0];
       if (first) {
         const path = first.type === 'field' ? first.path : 'request';
-        throw new InvalidInput(`${path} ${String(first.msg)}`);
+        const reason = String(first.msg);
+        // A reason about an element ("[3].body must be …") continues the path: messages[3].body.
+        throw new InvalidInput(reason.startsWith('[') ? `${path}${reason}` : `${path} ${reason}`);
       }
     }
     next();
