@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config/config';
 import { systemClock } from './engine/clock';
 import { createLogger } from './log';
-import { startFerrite } from './server';
+import { startFerrite, type Ferrite } from './server';
 
 /** Composition root: config → store → HTTP → worker → signals. */
 async function main(): Promise<void> {
@@ -16,7 +16,30 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const ferrite = await startFerrite(config, { clock: systemClock, log });
+  // Signals are handled from the first moment: a SIGTERM during start closes cleanly once started.
+  let ferrite: Ferrite | null = null;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    if (!ferrite) return; // start() sees `stopping` and closes
+    ferrite.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  ferrite = await startFerrite(config, { clock: systemClock, log });
+  if (stopping) {
+    stopping = false;
+    stop('signal during start');
+    return;
+  }
   log.info('listening', {
     host: config.host,
     port: ferrite.port,
@@ -43,22 +66,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
-    ferrite.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -155,6 +155,42 @@ function makeFolder(dir: string): void {
   }
 }
 
+/** How long a connection is drained after an early answer before it is closed hard. */
+const LINGER_MS = 2000;
+
+/**
+ * An answer sent before the request body was read whole (413 from Content-Length, /healthz, a refusal) on a
+ * connection that then closes: closing at once would reset the connection while the client is still sending,
+ * and the client would lose the answer. The connection is half-closed instead, and the rest of the body is
+ * read and dropped until the client closes its side, for LINGER_MS at most (Apache's "lingering close").
+ */
+function lingerIfAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  res.once('prefinish', () => {
+    if (req.complete) return;
+    lingerOnClose(req.socket);
+  });
+}
+
+/** Makes Node's close-after-answer a lingering close for this connection. */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    linger(socket);
+  };
+}
+
+/** Connections that were answered and are being drained: parse errors on what follows are not answered. */
+const lingering = new WeakSet<Socket>();
+
+/** After our side's FIN: reads and drops what the client still sends, until it closes or LINGER_MS pass. */
+function linger(socket: Socket): void {
+  lingering.add(socket);
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('close', () => clearTimeout(timer));
+  socket.once('end', () => socket.destroy());
+}
+
 const BUSY_BODY = JSON.stringify({ msg: 'Too many connections; retry later' });
 
 /**
@@ -180,6 +216,7 @@ function listen(
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
     },
     (req, res) => {
+      lingerIfAnsweredEarly(req, res);
       inFlight.set(req.socket, res);
       res.once('close', () => {
         if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
@@ -213,16 +250,22 @@ function listen(
     });
   });
   // Malformed HTTP and slow clients get IronMQ's JSON error shape too, not Node's bare answer.
+  const answered = new WeakSet<Socket>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // The parser keeps failing on the bytes that follow a bad request; the answer is already out.
+    if (answered.has(socket) || lingering.has(socket)) return;
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
     const pending = inFlight.get(socket);
-    if (pending?.req.complete) {
-      // Bad bytes after a whole request (pipelined garbage, a lying Content-Length): that request is being
-      // served and its answer must not be replaced by a 400 the client would take for it. Answer it, then close.
+    if (pending && (pending.req.complete || pending.writableEnded)) {
+      // Bad bytes after a whole request (pipelined garbage, a lying Content-Length), or after an answer that is
+      // already on its way: that answer must not be replaced by a 400 the client would take for it, nor lost to
+      // a reset. Let it finish, then close.
       pending.shouldKeepAlive = false;
+      lingerOnClose(socket);
+      answered.add(socket);
       return;
     }
     if (pending?.headersSent) {
@@ -240,6 +283,8 @@ function listen(
       `HTTP/1.1 ${status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Connection: close\r\n\r\n${body}`,
     );
+    answered.add(socket);
+    linger(socket);
   });
   server.listen(config.port, config.host);
   return server;

@@ -93,7 +93,7 @@ export const SETTINGS = {
   },
   durability: {
     env: 'FERRITE_DURABILITY',
-    doc: 'full: every acknowledged write survives power loss; normal: survives a process crash; off: neither',
+    doc: 'full: an acknowledged write survives power loss; normal: survives a process crash, may lose the last commits on power loss; off: survives a process crash only',
     default: 'full',
     parse: oneOf(['full', 'normal', 'off'] as const),
   },

@@ -1,0 +1,191 @@
+import type Database from 'better-sqlite3';
+import { exchange, serialize, type Framing, type RawExchange, type RawRequest } from './raw-http';
+import { fingerprint } from './store-checks';
+
+/**
+ * Hostile requests as plain JSON (so that a case the fuzzer finds can be pasted into corpus/ as it is), how
+ * each is sent, and the invariants every answer must keep. hostile-arbitraries.ts generates them.
+ */
+
+export type HostileBody =
+  | { json: unknown }
+  | { text: string }
+  | { base64: string }
+  /** `before + repeat × times + after`: deep nesting and huge bodies without storing them. */
+  | { repeat: string; times: number; before?: string; after?: string };
+
+export type AuthStyle = 'header' | 'query' | 'body' | 'none' | 'wrong' | 'other-project' | { raw: string };
+
+export interface HostileCase {
+  note?: string;
+  method: string;
+  /**
+   * Sent as written after replacing {project}, {other_project}, {queue}, {message}: percent-encoding and
+   * traversal are not normalized. Strings "{message}" and "{reservation}" inside a JSON body are replaced too.
+   */
+  path: string;
+  auth: AuthStyle;
+  headers?: [string, string][];
+  body?: HostileBody;
+  framing?: Framing;
+  pieces?: number;
+  /** Send half the body, then half-close. */
+  truncate?: boolean;
+  /** Corpus cases may pin the status; the fuzzer checks only the invariants. */
+  expectStatus?: number;
+}
+
+/** The live objects a case may name. */
+export interface HostileContext {
+  port: number;
+  projectId: string;
+  token: string;
+  otherProjectId: string;
+  otherToken: string;
+  queue: string;
+  messageId: string;
+  reservationId: string;
+  db: Database.Database;
+}
+
+function fill(text: string, ctx: HostileContext): string {
+  return text
+    .replace(/\{project\}/g, ctx.projectId)
+    .replace(/\{other_project\}/g, ctx.otherProjectId)
+    .replace(/\{queue\}/g, encodeURIComponent(ctx.queue))
+    .replace(/\{message\}/g, ctx.messageId)
+    .replace(/\{reservation\}/g, ctx.reservationId);
+}
+
+function fillJson(value: unknown, ctx: HostileContext): unknown {
+  if (typeof value === 'string') {
+    return value === '{message}' ? ctx.messageId : value === '{reservation}' ? ctx.reservationId : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => fillJson(item, ctx));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: fillJson(item, ctx), enumerable: true, writable: true });
+    }
+    return out;
+  }
+  return value;
+}
+
+function bodyBytes(body: HostileBody | undefined, ctx: HostileContext, oauth: string | null): Buffer {
+  if (body === undefined) return Buffer.alloc(0);
+  if ('json' in body) {
+    let value = fillJson(body.json, ctx);
+    if (oauth !== null && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      value = { ...value, oauth };
+    }
+    return Buffer.from(JSON.stringify(value) ?? '', 'utf8');
+  }
+  if ('text' in body) return Buffer.from(body.text, 'utf8');
+  if ('base64' in body) return Buffer.from(body.base64, 'base64');
+  return Buffer.from(`${body.before ?? ''}${body.repeat.repeat(body.times)}${body.after ?? ''}`, 'utf8');
+}
+
+/** The request a case stands for. */
+export function toRawRequest(c: HostileCase, ctx: HostileContext): RawRequest {
+  let target = fill(c.path, ctx);
+  const headers: [string, string][] = [...(c.headers ?? [])];
+  let oauth: string | null = null;
+  const auth = c.auth;
+  if (auth === 'header') headers.push(['Authorization', `OAuth ${ctx.token}`]);
+  else if (auth === 'other-project') headers.push(['Authorization', `OAuth ${ctx.otherToken}`]);
+  else if (auth === 'wrong') headers.push(['Authorization', 'OAuth wrong-token-0000000000000000']);
+  else if (auth === 'query')
+    target += `${target.includes('?') ? '&' : '?'}oauth=${encodeURIComponent(ctx.token)}`;
+  else if (auth === 'body') oauth = ctx.token;
+  else if (typeof auth === 'object') headers.push(['Authorization', auth.raw]);
+  const body = bodyBytes(c.body, ctx, oauth);
+  return {
+    method: c.method,
+    target,
+    headers,
+    body,
+    framing: c.framing ?? 'length',
+    pieces: c.pieces,
+    truncateAt: c.truncate || c.framing === 'long-length' ? Math.floor(body.length / 2) : undefined,
+  };
+}
+
+/** Whether the server received every byte of the request its framing announces. */
+function arrivedWhole(request: RawRequest): boolean {
+  if (request.truncateAt === undefined) return true;
+  const { bytes, bodyStart } = serialize(request);
+  const sent = Math.min(bytes.length, bodyStart + request.truncateAt);
+  switch (request.framing) {
+    case 'none':
+      return true;
+    case 'short-length':
+      return sent - bodyStart >= Math.max(0, request.body.length - 3);
+    case 'length':
+    case 'long-length':
+    case 'chunked':
+      return sent >= bytes.length;
+  }
+}
+
+export interface Verdict {
+  problems: string[];
+  /** The first final status, or 'closed' when the server closed without answering. */
+  status: number | 'closed';
+}
+
+/** Sends a case and checks the invariants: no 5xx, JSON 4xx, a refused request changes nothing. */
+export async function sendCase(c: HostileCase, ctx: HostileContext): Promise<Verdict> {
+  const request = toRawRequest(c, ctx);
+  const before = fingerprint(ctx.db);
+  let answer: RawExchange;
+  try {
+    answer = await exchange(ctx.port, request);
+  } catch (error) {
+    return { problems: [String(error)], status: 'closed' };
+  }
+  const problems: string[] = [];
+  const finals = answer.responses.filter((r) => r.status >= 200);
+  for (const response of finals) {
+    const where = `${response.status}`;
+    if (response.status >= 500)
+      problems.push(`${where}: a 5xx (${response.body.toString('utf8').slice(0, 200)})`);
+    if (response.status >= 400) {
+      if (response.headers['content-type'] !== 'application/json') {
+        problems.push(`${where}: Content-Type ${JSON.stringify(response.headers['content-type'])}`);
+      }
+      if (request.method !== 'HEAD') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(response.body.toString('utf8'));
+        } catch {
+          parsed = undefined;
+        }
+        const msg = (parsed as { msg?: unknown } | undefined)?.msg;
+        if (typeof msg !== 'string' || msg === '') {
+          problems.push(`${where}: body is not {"msg": …}: ${response.body.toString('utf8').slice(0, 200)}`);
+        }
+      }
+    }
+  }
+  if (answer.garbage.length > 0)
+    problems.push(`unparsable bytes after the answer: ${answer.garbage.toString('latin1').slice(0, 80)}`);
+  // Closing without an answer is right only when the request never arrived whole, or the client half-closed
+  // (Node then drops the answer of a request it may still carry out), or for CONNECT.
+  const incomplete = !arrivedWhole(request);
+  if (finals.length === 0 && request.truncateAt === undefined && request.method !== 'CONNECT') {
+    problems.push('closed without an answer');
+  }
+  const first = finals[0];
+  const status = first ? first.status : 'closed';
+  // A refusal changes nothing; so does a request that never arrived whole. A whole request whose answer was
+  // lost to the client's half-close is in doubt, like any request whose connection dies: not checked.
+  if ((status === 'closed' && incomplete) || (status !== 'closed' && status >= 400)) {
+    const after = fingerprint(ctx.db);
+    if (after !== before) problems.push(`refused (${status}) but the store changed:\n${before}\n${after}`);
+  }
+  if (c.expectStatus !== undefined && status !== c.expectStatus) {
+    problems.push(`expected ${c.expectStatus}, got ${status}`);
+  }
+  return { problems, status };
+}
