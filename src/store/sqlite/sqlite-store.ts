@@ -216,23 +216,8 @@ export class SqliteStore implements Store {
       const existing = this.queueRow(projectId, name);
       if (existing && mode === 'create') return null;
       if (!existing && mode === 'update') return null;
-      const dl = settings.deadLetter;
       if (existing) {
-        this.sql.updateQueue.run(
-          settings.type,
-          settings.messageTimeout,
-          settings.messageExpiration,
-          dl?.queueName ?? null,
-          dl?.maxReservations ?? null,
-          extraOf(settings),
-          settings.onTimeout,
-          settings.overdueTimeout,
-          settings.maxInFlight,
-          settings.retainCompleted ? 1 : 0,
-          settings.idleExpiry,
-          now,
-          existing.id,
-        );
+        this.sql.updateQueue.run(...settingColumns(settings), now, existing.id);
         this.setTopics(existing, settings.topics);
         // Forget the firing state of alerts that no longer exist.
         const kept = new Set(settings.alerts.map((alert) => alert.id));
@@ -917,25 +902,7 @@ export class SqliteStore implements Store {
   }
 
   private insertQueue(projectId: string, name: string, settings: QueueSettings, now: number): QueueRow {
-    const dl = settings.deadLetter;
-    this.sql.insertQueue.run(
-      projectId,
-      name,
-      settings.type,
-      settings.messageTimeout,
-      settings.messageExpiration,
-      dl?.queueName ?? null,
-      dl?.maxReservations ?? null,
-      extraOf(settings),
-      settings.onTimeout,
-      settings.overdueTimeout,
-      settings.maxInFlight,
-      settings.retainCompleted ? 1 : 0,
-      settings.idleExpiry,
-      now,
-      now,
-      now,
-    );
+    this.sql.insertQueue.run(projectId, name, ...settingColumns(settings), now, now, now);
     const row = this.queueRow(projectId, name)!;
     if (settings.topics.length > 0) this.setTopics(row, settings.topics);
     return row;
@@ -1178,6 +1145,24 @@ const STATES_OF: Record<ConsumerStatus, number[]> = {
 
 /** Queues created implicitly as alert, error or dead-letter targets get the defaults. */
 const ALERT_TARGET_DEFAULTS: QueueSettings = DEFAULT_QUEUE_SETTINGS;
+
+/** The settings columns of `queues`, in the order insertQueue and updateQueue take them. */
+function settingColumns(settings: QueueSettings): (string | number | null)[] {
+  const dl = settings.deadLetter;
+  return [
+    settings.type,
+    settings.messageTimeout,
+    settings.messageExpiration,
+    dl?.queueName ?? null,
+    dl?.maxReservations ?? null,
+    extraOf(settings),
+    settings.onTimeout,
+    settings.overdueTimeout,
+    settings.maxInFlight,
+    settings.retainCompleted ? 1 : 0,
+    settings.idleExpiry,
+  ];
+}
 
 function extraOf(settings: QueueSettings): string {
   const extra: QueueExtra = {};
