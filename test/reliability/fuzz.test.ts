@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TestServer } from '../helpers/server';
 import { hostileCase } from './hostile-arbitraries';
-import { sendCase, type HostileCase, type HostileContext } from './hostile-requests';
+import { isCrimsonqTarget, sendCase, type HostileCase, type HostileContext } from './hostile-requests';
 import { healthy, startHostileServer } from './hostile-server';
 import { PROFILE, report } from './profile';
 
@@ -9,7 +9,7 @@ import { PROFILE, report } from './profile';
  * Hostile-input fuzzer: fast-check generates requests over every operation of openapi.yaml — methods, paths
  * with encoding tricks, credentials, content types and encodings, mutated and broken bodies, chunked, lying,
  * split and truncated framing — and checks the invariants of src/http: never a 5xx, every 4xx a JSON
- * `{"msg": …}`, a refused request changes nothing, and the server keeps answering. A failing case is printed as
+ * `{"msg": …}` (text, an error code or a JWT text, from the CrimsonQ API), a refused request changes nothing, and the server keeps answering. A failing case is printed as
  * JSON, ready to be added to corpus/.
  */
 
@@ -29,15 +29,17 @@ beforeAll(async () => {
 afterAll(() => server.destroy());
 
 test(
-  `${PROFILE.fuzzRuns} generated hostile requests: no 5xx, JSON 4xx, refused requests change nothing`,
+  `${PROFILE.fuzzRuns} generated hostile requests: no 5xx, JSON (or CrimsonQ text) 4xx, refused requests change nothing`,
   async () => {
     const statuses = new Map<string, number>();
     let tried = 0;
     let serverErrors = 0;
+    let crimsonq = 0;
     // fc.check, not fc.assert: a counterexample can hold 200 KiB of body, so it is printed compacted.
     const outcome = await fc.check(
       fc.asyncProperty(hostileCase, async (c: HostileCase) => {
         tried++;
+        if (isCrimsonqTarget(c.path)) crimsonq++;
         server.clock.advance(1000);
         const verdict = await sendCase(c, await context());
         const key = String(verdict.status);
@@ -61,6 +63,7 @@ test(
     expect(await healthy(server)).toBe(true);
     report('fuzz', {
       cases: tried,
+      crimsonq,
       fiveHundreds: serverErrors,
       statuses: [...statuses]
         .sort()

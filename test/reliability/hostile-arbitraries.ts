@@ -368,7 +368,14 @@ const AUTHS: AuthStyle[] = [
 ];
 
 function fillTemplate(template: string, project: string, queue: string, message: string): string {
-  const values: Record<string, string> = { project_id: project, queue_name: queue, message_id: message };
+  // CrimsonQ names a consumer (a queue of the first project) `consumerId`, and a status `status`.
+  const values: Record<string, string> = {
+    project_id: project,
+    queue_name: queue,
+    message_id: message,
+    consumerId: queue,
+    status: 'active',
+  };
   return template.replace(/\{([^}]+)\}/g, (_all, name: string) => values[name] ?? 'x');
 }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CQ_ERROR, CQ_HTTP, TEXT_TYPE } from '../../src/http/crimsonq/wire';
 import { exchange, serialize, type Framing, type RawExchange, type RawRequest } from './raw-http';
 import { fingerprint } from './store-checks';
 
@@ -134,7 +135,60 @@ export interface Verdict {
   status: number | 'closed';
 }
 
-/** Sends a case and checks the invariants: no 5xx, JSON 4xx, a refused request changes nothing. */
+/**
+ * Whether a request target is the CrimsonQ API's (`/login`, anything under `/api`), whose errors are text.
+ * `/login/…` is not: only `/login` itself is a route, and other paths under it are the app's JSON 404.
+ */
+export function isCrimsonqTarget(target: string): boolean {
+  return /^\/(api(\/|\?|#|$)|login\/?(\?|#|$))/i.test(target);
+}
+
+/**
+ * The answers of src/server.ts's clientError handler to bytes Node's parser refuses (an unknown method, two
+ * Content-Lengths, a body cut short …): sent before any routing, so in the IronMQ shape even under /api.
+ */
+const PARSER_ANSWERS: ReadonlyMap<number, string> = new Map([
+  [400, '{"msg":"Bad request"}'],
+  [408, '{"msg":"Request was not received in time"}'],
+  [431, '{"msg":"Headers too large"}'],
+]);
+
+function isParserAnswer(response: {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}): boolean {
+  return (
+    response.headers['content-type'] === 'application/json' &&
+    response.headers.connection === 'close' &&
+    PARSER_ANSWERS.get(response.status) === response.body.toString('utf8')
+  );
+}
+
+const CQ_TEXTS: ReadonlySet<string> = new Set<string>([
+  ...Object.values(CQ_ERROR),
+  ...Object.values(CQ_HTTP),
+]);
+
+/** What a 4xx of the CrimsonQ API may say: one of its error codes, a JWT/HTTP text, or fiber's 404 text. */
+function problemOfCrimsonqError(
+  response: { headers: Record<string, string>; body: Buffer },
+  method: string,
+): string | null {
+  const type = response.headers['content-type'];
+  if (type !== TEXT_TYPE) return `Content-Type ${JSON.stringify(type)} (CrimsonQ answers ${TEXT_TYPE})`;
+  if (method === 'HEAD') return null;
+  const text = response.body.toString('utf8');
+  if (text === '') return 'empty body';
+  if (!CQ_TEXTS.has(text) && !text.startsWith('Cannot '))
+    return `unknown CrimsonQ error text: ${text.slice(0, 200)}`;
+  return null;
+}
+
+/**
+ * Sends a case and checks the invariants: no 5xx; a 4xx is JSON `{"msg": …}` from the IronMQ API and text (an
+ * error code or a JWT text) from the CrimsonQ API; a refused request changes nothing.
+ */
 export async function sendCase(c: HostileCase, ctx: HostileContext): Promise<Verdict> {
   const request = toRawRequest(c, ctx);
   const before = fingerprint(ctx.db);
@@ -150,7 +204,12 @@ export async function sendCase(c: HostileCase, ctx: HostileContext): Promise<Ver
     const where = `${response.status}`;
     if (response.status >= 500)
       problems.push(`${where}: a 5xx (${response.body.toString('utf8').slice(0, 200)})`);
-    if (response.status >= 400) {
+    // Bytes the HTTP parser refuses are answered before any routing, in the IronMQ shape even under /api (a
+    // known gap of src/server.ts): for the CrimsonQ API those exact answers are accepted too.
+    if (response.status >= 400 && isCrimsonqTarget(request.target) && !isParserAnswer(response)) {
+      const problem = problemOfCrimsonqError(response, request.method);
+      if (problem !== null) problems.push(`${where}: ${problem}`);
+    } else if (response.status >= 400) {
       if (response.headers['content-type'] !== 'application/json') {
         problems.push(`${where}: Content-Type ${JSON.stringify(response.headers['content-type'])}`);
       }

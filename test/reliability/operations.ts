@@ -49,14 +49,35 @@ const VALID_BODIES: Record<string, (ctx: OperationContext) => Record<string, unk
   touchMessageWithDelete: (ctx) => ({ reservation_id: ctx.reservationId }),
   releaseMessage: (ctx) => ({ reservation_id: ctx.reservationId, delay: 0 }),
   releaseMessageWithDelete: (ctx) => ({ reservation_id: ctx.reservationId }),
+  // CrimsonQ: the context's queue is a consumer (a pull queue of the CrimsonQ project, the first one).
+  crimsonqLogin: () => ({ Username: 'crimsonQ', Password: 'crimsonQ!' }),
+  crimsonqCreateConsumer: () => ({ consumerId: 'fuzz-consumer', topics: 'fuzz/#', concurrency: 2 }),
+  crimsonqDestroyConsumer: (ctx) => ({ consumerId: ctx.queue }),
+  crimsonqFlushCompleted: (ctx) => ({ consumerId: ctx.queue }),
+  crimsonqFlushFailed: (ctx) => ({ consumerId: ctx.queue }),
+  crimsonqSetTopics: (ctx) => ({ consumerId: ctx.queue, topics: 'fuzz/+, other/#' }),
+  crimsonqSetConcurrency: (ctx) => ({ consumerId: ctx.queue, concurrency: 3 }),
+  crimsonqPushConsumer: (ctx) => ({ consumerId: ctx.queue, messageString: 'fuzz' }),
+  crimsonqPushTopic: () => ({ topicString: 'fuzz/a', messageString: 'fuzz' }),
+  crimsonqDeleteMessage: (ctx) => ({ consumerId: ctx.queue, status: 'active', messageId: ctx.messageId }),
+  crimsonqFailMessage: (ctx) => ({ consumerId: ctx.queue, messageId: ctx.messageId, errMsg: 'fuzz' }),
+  crimsonqCompleteMessage: (ctx) => ({ consumerId: ctx.queue, messageId: ctx.messageId }),
+  crimsonqRetryMessage: (ctx) => ({ consumerId: ctx.queue, messageId: ctx.messageId }),
+  crimsonqRetryAll: (ctx) => ({ consumerId: ctx.queue }),
 };
+
+/**
+ * Operations whose answer never ends (a Server-Sent Events stream): the request-per-connection fuzzer would
+ * only see its own timeout. test/crimsonq/subscribe.test.ts covers them.
+ */
+const STREAMING = new Set<string>(['crimsonqSubscribe']);
 
 const METHODS = new Set<string>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The openapi tags these suites cover: the IronMQ API, whose errors are JSON `{"msg": …}`, and the service
- * routes. CrimsonQ joins by adding its tag here once its error shape (text/plain) and its login are taught to
- * hostile-requests.ts and isolation.test.ts.
+ * The openapi tags these suites cover: the IronMQ API, whose errors are JSON `{"msg": …}`, the service routes,
+ * and the CrimsonQ API (`/login`, `/api/*`), whose errors are text (hostile-requests.ts tells them apart by
+ * path; crimsonq-isolation.test.ts checks its isolation, as its routes name no project).
  */
 export const COVERED_TAGS: ReadonlySet<string> = new Set([
   'queues',
@@ -66,14 +87,20 @@ export const COVERED_TAGS: ReadonlySet<string> = new Set([
   'alerts',
   'health',
   'observability',
+  'crimsonq',
 ]);
 
 export const OPERATIONS: readonly Operation[] = listOperations()
   .filter((entry) => METHODS.has(entry.method.toUpperCase()))
   .map((entry) => ({ entry, tag: (entry.operation as { tags?: string[] }).tags?.[0] ?? 'untagged' }))
   .filter(({ tag }) => COVERED_TAGS.has(tag))
-  .map(({ entry, tag }) => {
-    const id = entry.operation.operationId ?? `${entry.method} ${entry.template}`;
+  .map(({ entry, tag }) => ({
+    entry,
+    tag,
+    id: entry.operation.operationId ?? `${entry.method} ${entry.template}`,
+  }))
+  .filter(({ id }) => !STREAMING.has(id))
+  .map(({ entry, tag, id }) => {
     return {
       id,
       tag,
@@ -98,6 +125,10 @@ export function pathOf(
         return encode(ctx.queue);
       case 'message_id':
         return encode(ctx.messageId);
+      case 'consumerId':
+        return encode(ctx.queue);
+      case 'status':
+        return 'active';
       default:
         return 'x';
     }
