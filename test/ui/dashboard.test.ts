@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
 import { api, q } from '../helpers/http';
 import { startServer, tempDir, type TestServer } from '../helpers/server';
 
@@ -387,5 +388,133 @@ describeBrowser('the dashboard in a browser', () => {
   test('the page raised no script errors and asked nothing of other origins', () => {
     expect(pageErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
+  });
+});
+
+describeBrowser('the dashboard’s CrimsonQ consumers', () => {
+  let server: TestServer;
+  let userDataDir: string;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  /** The CrimsonQ API with the dashboard's own IronMQ token, as the page calls it. */
+  const cq = {
+    get: (p: string) => request(server.url).get(p).set('Authorization', `OAuth ${server.token}`),
+    post: (p: string, body: object) =>
+      request(server.url).post(p).set('Authorization', `OAuth ${server.token}`).send(body),
+  };
+
+  async function waitForText(selector: string, text: string): Promise<void> {
+    try {
+      await page.waitForFunction(
+        ([s, t]) => document.querySelector(s)?.textContent?.trim() === t,
+        [selector, text] as const,
+        { timeout: WAIT_MS },
+      );
+    } catch {
+      const actual = await page
+        .locator(selector)
+        .first()
+        .textContent({ timeout: 100 })
+        .catch(() => null);
+      throw new Error(`${selector}: expected text ${JSON.stringify(text)}, found ${JSON.stringify(actual)}`);
+    }
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (see the first describe block).`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ env: { FERRITE_DURABILITY: 'off', FERRITE_SHUTDOWN_GRACE_MS: '100' } });
+    userDataDir = tempDir('ferrite-chromium-');
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(WAIT_MS);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 20_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.destroy();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  test('consumers show their counts; a failed message is retried from the consumer page', async () => {
+    await cq
+      .post('/api/consumer/create', { consumerId: 'thumbnails', topics: 'images/#', concurrency: 2 })
+      .expect(200);
+    for (const messageString of ['{"image":"cat.png"}', '{"image":"dog.png"}']) {
+      await cq.post('/api/msg/push/consumer', { consumerId: 'thumbnails', messageString }).expect(200);
+    }
+    const pulled = await cq.get('/api/msg/pull/thumbnails').expect(200);
+    const key = (pulled.body as { key: string }).key;
+    await cq
+      .post('/api/msg/fail', { consumerId: 'thumbnails', messageId: key, errMsg: 'decoder crashed' })
+      .expect(200);
+
+    await page.goto(`${server.url}/ui/`);
+    await page.fill('#project-id', server.projectId);
+    await page.fill('#token', server.token);
+    await page.click('button[type=submit]');
+    await page.locator('#panel-consumers:not([hidden])').waitFor();
+    await waitForText('#consumers-summary', '1 consumer, with their messages by status.');
+    await page.click('#consumers-tab');
+    await waitForText('tr[data-consumer="thumbnails"] .count-pending', '1');
+    await waitForText('tr[data-consumer="thumbnails"] .count-failed', '1');
+    await waitForText('tr[data-consumer="thumbnails"] .count-active', '0');
+
+    await page.click('tr[data-consumer="thumbnails"] a');
+    await waitForText('#consumer-name', 'thumbnails');
+    await waitForText('#consumer-count-failed', '1');
+    await page.locator('#consumer-messages tbody tr').first().waitFor();
+    expect(await page.locator('#consumer-messages pre.body').allTextContents()).toHaveLength(1);
+    await page.click('.tab[data-status="failed"]');
+    await page.locator(`#consumer-messages tr[data-message="${key}"]`).waitFor();
+    expect(await page.textContent(`#consumer-messages tr[data-message="${key}"] .msg-error`)).toBe(
+      'decoder crashed',
+    );
+    expect(await page.textContent(`#consumer-messages tr[data-message="${key}"] pre.body`)).toBe(
+      '{"image":"cat.png"}',
+    );
+    await page.click(`#consumer-messages tr[data-message="${key}"] .msg-retry`);
+    await waitForText('#consumer-count-pending', '2');
+    await waitForText('#consumer-count-failed', '0');
+    await waitForText('#consumer-messages .state-title', 'No failed messages.');
+    expect((await cq.get('/api/msg/counts/thumbnails').expect(200)).body).toMatchObject({
+      pending: 2,
+      failed: 0,
+    });
+
+    // Delete asks first: dismissed, nothing happens; accepted, the message is gone.
+    await page.click('.tab[data-status="pending"]');
+    await page.locator(`#consumer-messages tr[data-message="${key}"]`).waitFor();
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.click(`#consumer-messages tr[data-message="${key}"] .msg-delete`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await cq.get('/api/msg/counts/thumbnails').expect(200)).body).toMatchObject({ pending: 2 });
+    await page.mouse.move(1, 700);
+    await page.evaluate(() => document.getElementById('toasts')?.replaceChildren?.());
+    const file = path.join(ARTIFACTS, 'consumers.png');
+    await page.locator('#panel-consumers').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: file, fullPage: true });
+    if (process.env.FERRITE_UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      copyFileSync(file, path.join(SCREENSHOTS, 'dashboard-consumers.png'));
+    }
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click(`#consumer-messages tr[data-message="${key}"] .msg-delete`);
+    await waitForText('#consumer-count-pending', '1');
+
+    await page.click('#consumers-back');
+    await waitForText('tr[data-consumer="thumbnails"] .count-pending', '1');
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -113,5 +113,33 @@ export function createApi({ projectId, token }) {
       const path = `${queuePath(name)}/messages/${segment(messageId)}/subscribers`;
       return (await request('GET', path)).subscribers ?? [];
     },
+
+    /**
+     * A CrimsonQ call under /api (same token, for this token's project): resolves to the JSON answer; its
+     * errors are text/plain codes such as `003:consumer_not_found`, which become the ApiError's message.
+     */
+    async crimsonq(method, path, body) {
+      const headers = { Authorization: `OAuth ${token}`, Accept: 'application/json' };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      let response;
+      try {
+        response = await fetch(`/api/${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          cache: 'no-store',
+          credentials: 'omit',
+        });
+      } catch {
+        throw new ApiError(0, 'Cannot reach the Ferrite server');
+      }
+      const text = await response.text().catch(() => '');
+      if (!response.ok) throw new ApiError(response.status, text.trim() || `HTTP ${response.status}`);
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    },
   };
 }

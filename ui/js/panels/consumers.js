@@ -1,14 +1,17 @@
+import { consumersView, listConsumers } from '../views/consumers.js';
+
 /**
- * CrimsonQ consumers with per-status counts. The CrimsonQ API (its own login, under /api) is being added to
- * the server; until it is, this panel has nothing to call and stays hidden. When it lands: fetch the
- * consumers, render counts per status and the retry / retry-all / flush / delete actions here.
+ * CrimsonQ consumers of the token's project (the CrimsonQ API under /api, which takes the dashboard's
+ * `Authorization: OAuth` token): counts per status, refreshed every 2 s, and a consumer page with its messages and
+ * the retry / retry-all / flush / delete actions. A server without /api answers 404 and the panel stays hidden.
  *
  * @type {import('./mount.js').Panel}
  */
 export const consumersPanel = {
   id: 'consumers',
   title: 'CrimsonQ consumers',
-  load() {
-    return Promise.resolve(null);
+  async load(context) {
+    const ids = await listConsumers(context.api);
+    return consumersView(context, ids);
   },
 };
