@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { TestServer } from './server';
+import { startServer, type TestServer } from './server';
 
 /** supertest bound to a server, with the project's OAuth header set. */
 export function api(server: TestServer) {
@@ -20,4 +20,27 @@ export function api(server: TestServer) {
 /** Encodes a queue name for a path the way the Ruby/PHP/Go clients do (space → %20, '+' kept). */
 export function q(name: string): string {
   return encodeURIComponent(name).replace(/%2B/g, '+').replace(/%3A/g, ':').replace(/%3D/g, '=');
+}
+
+/** Names no other test of the file uses: `fresh('q')` → q-1, q-2 … */
+export function uniqueNames(): (name: string) => string {
+  let seq = 0;
+  return (name) => `${name}-${++seq}`;
+}
+
+/**
+ * One real server for the whole test file, started before its tests and destroyed after them. Read `server` and
+ * `http` inside tests (they are set by beforeAll).
+ */
+export function serverForFile(options: Parameters<typeof startServer>[0] = {}): {
+  server: TestServer;
+  http: ReturnType<typeof api>;
+} {
+  const context = {} as { server: TestServer; http: ReturnType<typeof api> };
+  beforeAll(async () => {
+    context.server = await startServer(options);
+    context.http = api(context.server);
+  });
+  afterAll(() => context.server.destroy());
+  return context;
 }

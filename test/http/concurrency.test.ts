@@ -1,22 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Response } from 'supertest';
-import { api, q } from '../helpers/http';
+import { q, serverForFile, uniqueNames } from '../helpers/http';
 import { expectMatchesSpec } from '../helpers/openapi';
-import { startServer, type TestServer } from '../helpers/server';
 
 /** Many clients at once over real concurrent HTTP requests: nothing lost, nothing handed out twice. */
 
-let server: TestServer;
-let http: ReturnType<typeof api>;
-let seq = 0;
+const file = serverForFile();
 /** A queue name no other test uses. */
-const fresh = (name: string) => `${name}-${++seq}`;
-
-beforeAll(async () => {
-  server = await startServer();
-  http = api(server);
-});
-afterAll(() => server.destroy());
+const fresh = uniqueNames();
 
 interface WireMessage {
   id: string;
@@ -38,7 +29,7 @@ async function postMany(queue: string, count: number): Promise<string[]> {
     const messages = Array.from({ length: Math.min(100, count - start) }, (_, i) => ({
       body: `m${start + i}`,
     }));
-    const res = await http.post(`/queues/${q(queue)}/messages`).send({ messages });
+    const res = await file.http.post(`/queues/${q(queue)}/messages`).send({ messages });
     expect(res.status).toBe(201);
     ids.push(...(res.body.ids as string[]));
   }
@@ -46,7 +37,7 @@ async function postMany(queue: string, count: number): Promise<string[]> {
 }
 
 async function sizeOf(queue: string): Promise<number> {
-  const res = await http.get(`/queues/${q(queue)}`);
+  const res = await file.http.get(`/queues/${q(queue)}`);
   expect(res.status).toBe(200);
   expectMatchesSpec(res);
   return res.body.queue.size as number;
@@ -63,7 +54,7 @@ async function drain(queue: string, timeout: number): Promise<WireMessage[]> {
   await Promise.all(
     RESERVERS.map(async (n) => {
       while (performance.now() < deadline) {
-        const res = await http.post(`/queues/${q(queue)}/reservations`).send({ n, timeout });
+        const res = await file.http.post(`/queues/${q(queue)}/reservations`).send({ n, timeout });
         statuses.push(res.status);
         if (res.status !== 200) return;
         expectMatchesSpec(res);
@@ -96,7 +87,7 @@ test('when 20 clients post at the same time, every message is written once with 
 
   const responses = await Promise.all(
     Array.from({ length: 20 }, (_, client) =>
-      http
+      file.http
         .post(`/queues/${q(queue)}/messages`)
         .send({ messages: Array.from({ length: 10 }, (_, i) => ({ body: `c${client}-${i}` })) }),
     ),
@@ -131,7 +122,7 @@ test('when reservations time out during concurrent use, each message is handed o
   const posted = await postMany(queue, 200);
   const first = await drain(queue, 30);
   expectEachExactlyOnce(first, posted);
-  server.clock.advance(30_000);
+  file.server.clock.advance(30_000);
 
   const second = await drain(queue, 30);
 
@@ -149,9 +140,9 @@ test('when reservations time out during concurrent use, each message is handed o
     stale.flatMap((m) => {
       const body = { reservation_id: m.reservation_id };
       return [
-        http.delete(messageOf(queue, m.id)).send(body),
-        http.post(`${messageOf(queue, m.id)}/touch`).send(body),
-        http.post(`${messageOf(queue, m.id)}/release`).send(body),
+        file.http.delete(messageOf(queue, m.id)).send(body),
+        file.http.post(`${messageOf(queue, m.id)}/touch`).send(body),
+        file.http.post(`${messageOf(queue, m.id)}/release`).send(body),
       ];
     }),
   );
@@ -162,10 +153,10 @@ test('when reservations time out during concurrent use, each message is handed o
 
   // Nothing changed: all still there and reserved, and the current reservation ids still work.
   expect(await sizeOf(queue)).toBe(200);
-  const peeked = await http.get(`/queues/${q(queue)}/messages?n=100`);
+  const peeked = await file.http.get(`/queues/${q(queue)}/messages?n=100`);
   expect(peeked.body.messages).toEqual([]);
   const deletes = await Promise.all(
-    second.map((m) => http.delete(messageOf(queue, m.id)).send({ reservation_id: m.reservation_id })),
+    second.map((m) => file.http.delete(messageOf(queue, m.id)).send({ reservation_id: m.reservation_id })),
   );
   expect(deletes.map((res) => res.status).filter((status) => status !== 200)).toEqual([]);
   expect(await sizeOf(queue)).toBe(0);
@@ -174,12 +165,12 @@ test('when reservations time out during concurrent use, each message is handed o
 test('when 20 clients delete the same reserved message at the same time, exactly one succeeds and the size drops by one', async () => {
   const queue = fresh('concurrent-delete-reserved');
   await postMany(queue, 2);
-  const reserved = await http.post(`/queues/${q(queue)}/reservations`).send({ n: 1 });
+  const reserved = await file.http.post(`/queues/${q(queue)}/reservations`).send({ n: 1 });
   const [message] = reserved.body.messages as WireMessage[];
 
   const responses = await Promise.all(
     Array.from({ length: 20 }, () =>
-      http.delete(messageOf(queue, message!.id)).send({ reservation_id: message!.reservation_id }),
+      file.http.delete(messageOf(queue, message!.id)).send({ reservation_id: message!.reservation_id }),
     ),
   );
 
@@ -195,7 +186,7 @@ test('when 20 clients delete the same unreserved message at the same time, exact
   const [id] = await postMany(queue, 3);
 
   const responses = await Promise.all(
-    Array.from({ length: 20 }, () => http.delete(messageOf(queue, id!)).send({})),
+    Array.from({ length: 20 }, () => file.http.delete(messageOf(queue, id!)).send({})),
   );
 
   const statuses = responses.map((res: Response) => res.status);
@@ -210,7 +201,7 @@ test('when 20 clients reserve a queue holding one message, exactly one of them g
   const [id] = await postMany(queue, 1);
 
   const responses = await Promise.all(
-    Array.from({ length: 20 }, () => http.post(`/queues/${q(queue)}/reservations`).send({ n: 5 })),
+    Array.from({ length: 20 }, () => file.http.post(`/queues/${q(queue)}/reservations`).send({ n: 5 })),
   );
 
   for (const res of responses) {
@@ -223,10 +214,10 @@ test('when 20 clients reserve a queue holding one message, exactly one of them g
 
 test('when 20 long polls wait on an empty queue and 5 messages are posted, 5 of them get one message each and none is handed out twice', async () => {
   const queue = fresh('concurrent-long-poll');
-  await http.put(`/queues/${q(queue)}`).send({});
+  await file.http.put(`/queues/${q(queue)}`).send({});
 
   const polls = Array.from({ length: 20 }, () =>
-    Promise.resolve(http.post(`/queues/${q(queue)}/reservations`).send({ n: 1, wait: 1 })),
+    Promise.resolve(file.http.post(`/queues/${q(queue)}/reservations`).send({ n: 1, wait: 1 })),
   );
   await new Promise((resolve) => setTimeout(resolve, 200));
   const posted = await postMany(queue, 5);

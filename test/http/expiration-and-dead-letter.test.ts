@@ -1,21 +1,12 @@
-import { api, q } from '../helpers/http';
+import { q, serverForFile, uniqueNames } from '../helpers/http';
 import { expectMatchesSpec } from '../helpers/openapi';
-import { startServer, type TestServer } from '../helpers/server';
 import { runOnce } from '../../src/worker/jobs/expiry';
 
 /** message_expiration (messages vanish after it) and dead_letter queues (spec §2, §5). */
 
-let server: TestServer;
-let http: ReturnType<typeof api>;
-let seq = 0;
+const file = serverForFile();
 /** A queue name no other test uses. */
-const fresh = (name: string) => `${name}-${++seq}`;
-
-beforeAll(async () => {
-  server = await startServer();
-  http = api(server);
-});
-afterAll(() => server.destroy());
+const fresh = uniqueNames();
 
 interface WireMessage {
   id: string;
@@ -25,13 +16,13 @@ interface WireMessage {
 }
 
 async function createQueue(queue: string, settings: object): Promise<void> {
-  const res = await http.put(`/queues/${q(queue)}`).send({ queue: settings });
+  const res = await file.http.put(`/queues/${q(queue)}`).send({ queue: settings });
   expect(res.status).toBe(200);
   expectMatchesSpec(res);
 }
 
 async function postBodies(queue: string, ...bodies: string[]): Promise<string[]> {
-  const res = await http
+  const res = await file.http
     .post(`/queues/${q(queue)}/messages`)
     .send({ messages: bodies.map((body) => ({ body })) });
   expect(res.status).toBe(201);
@@ -39,21 +30,21 @@ async function postBodies(queue: string, ...bodies: string[]): Promise<string[]>
 }
 
 async function queueInfo(queue: string): Promise<{ size: number; total_messages: number }> {
-  const res = await http.get(`/queues/${q(queue)}`);
+  const res = await file.http.get(`/queues/${q(queue)}`);
   expect(res.status).toBe(200);
   expectMatchesSpec(res);
   return res.body.queue;
 }
 
 async function reserve(queue: string, body: object = {}): Promise<WireMessage[]> {
-  const res = await http.post(`/queues/${q(queue)}/reservations`).send(body);
+  const res = await file.http.post(`/queues/${q(queue)}/reservations`).send(body);
   expect(res.status).toBe(200);
   expectMatchesSpec(res);
   return res.body.messages as WireMessage[];
 }
 
 async function peekIds(queue: string): Promise<string[]> {
-  const res = await http.get(`/queues/${q(queue)}/messages?n=100`);
+  const res = await file.http.get(`/queues/${q(queue)}/messages?n=100`);
   expect(res.status).toBe(200);
   expectMatchesSpec(res);
   return (res.body.messages as { id: string }[]).map((m) => m.id);
@@ -67,16 +58,16 @@ describe('message expiration', () => {
     await createQueue(queue, { message_expiration: 60 });
     const [id] = await postBodies(queue, 'short-lived');
 
-    server.clock.advance(61_000);
+    file.server.clock.advance(61_000);
 
     expect(await reserve(queue)).toEqual([]);
     expect(await peekIds(queue)).toEqual([]);
-    const got = await http.get(`/queues/${q(queue)}/messages/${id}`);
+    const got = await file.http.get(`/queues/${q(queue)}/messages/${id}`);
     expect(got.status).toBe(404);
     expectMatchesSpec(got);
     expect(got.body).toEqual({ msg: 'Message not found' });
 
-    const removed = await runOnce({ store: server.store }, server.clock.now());
+    const removed = await runOnce({ store: file.server.store }, file.server.clock.now());
 
     expect(removed).toBeGreaterThanOrEqual(1);
     expect(await queueInfo(queue)).toMatchObject({ size: 0, total_messages: 1 });
@@ -87,8 +78,8 @@ describe('message expiration', () => {
     await createQueue(queue, { message_expiration: 60 });
     const [id] = await postBodies(queue, 'still here');
 
-    server.clock.advance(59_999);
-    await runOnce({ store: server.store }, server.clock.now());
+    file.server.clock.advance(59_999);
+    await runOnce({ store: file.server.store }, file.server.clock.now());
 
     expect((await queueInfo(queue)).size).toBe(1);
     expect(await peekIds(queue)).toEqual([id]);
@@ -99,10 +90,10 @@ describe('message expiration', () => {
     const queue = fresh('expires-younger');
     await createQueue(queue, { message_expiration: 60 });
     await postBodies(queue, 'old');
-    server.clock.advance(30_000);
+    file.server.clock.advance(30_000);
     const [young] = await postBodies(queue, 'young');
 
-    server.clock.advance(31_000);
+    file.server.clock.advance(31_000);
 
     expect(ids(await reserve(queue, { n: 2 }))).toEqual([young]);
   });
@@ -112,24 +103,24 @@ describe('message expiration', () => {
     await createQueue(queue, { message_expiration: 60 });
     await postBodies(queue, 'x');
     const [message] = await reserve(queue, { timeout: 120 });
-    server.clock.advance(61_000);
+    file.server.clock.advance(61_000);
 
-    const res = await http
+    const res = await file.http
       .delete(`/queues/${q(queue)}/messages/${message!.id}`)
       .send({ reservation_id: message!.reservation_id });
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
-    await runOnce({ store: server.store }, server.clock.now());
+    await runOnce({ store: file.server.store }, file.server.clock.now());
     expect((await queueInfo(queue)).size).toBe(0);
   });
 
   test('when the expiry job runs, messages of queues with the default expiration are untouched', async () => {
     const queue = fresh('default-expiration');
     const [id] = await postBodies(queue, 'keeps');
-    server.clock.advance(120_000);
+    file.server.clock.advance(120_000);
 
-    await runOnce({ store: server.store }, server.clock.now());
+    await runOnce({ store: file.server.store }, file.server.clock.now());
 
     expect((await queueInfo(queue)).size).toBe(1);
     expect(await peekIds(queue)).toEqual([id]);
@@ -141,14 +132,14 @@ describe('dead letter queue', () => {
     const queue = fresh('dl-source');
     const dlq = fresh('dlq');
     await createQueue(queue, { dead_letter: { queue_name: dlq, max_reservations: 2 } });
-    const missing = await http.get(`/queues/${q(dlq)}`);
+    const missing = await file.http.get(`/queues/${q(dlq)}`);
     expect(missing.status).toBe(404);
     const [id] = await postBodies(queue, 'poison');
 
     const first = await reserve(queue, { timeout: 10 });
-    server.clock.advance(10_000);
+    file.server.clock.advance(10_000);
     const second = await reserve(queue, { timeout: 10 });
-    server.clock.advance(10_000);
+    file.server.clock.advance(10_000);
     const third = await reserve(queue, { timeout: 10 });
 
     expect(first.map((m) => [m.id, m.reserved_count])).toEqual([[id, 1]]);
@@ -156,11 +147,11 @@ describe('dead letter queue', () => {
     expect(third).toEqual([]);
     expect(await queueInfo(queue)).toMatchObject({ size: 0 });
     expect(await queueInfo(dlq)).toMatchObject({ size: 1, total_messages: 1 });
-    const moved = await http.get(`/queues/${q(dlq)}/messages/${id}`);
+    const moved = await file.http.get(`/queues/${q(dlq)}/messages/${id}`);
     expect(moved.status).toBe(200);
     expectMatchesSpec(moved);
     expect(moved.body.message).toMatchObject({ id, body: 'poison', reserved_count: 2 });
-    const gone = await http.get(`/queues/${q(queue)}/messages/${id}`);
+    const gone = await file.http.get(`/queues/${q(queue)}/messages/${id}`);
     expect(gone.status).toBe(404);
   });
 
@@ -170,9 +161,9 @@ describe('dead letter queue', () => {
     await createQueue(queue, { dead_letter: { queue_name: dlq, max_reservations: 2 } });
     const [poison] = await postBodies(queue, 'poison');
     await reserve(queue, { timeout: 10 });
-    server.clock.advance(10_000);
+    file.server.clock.advance(10_000);
     await reserve(queue, { timeout: 10 });
-    server.clock.advance(10_000);
+    file.server.clock.advance(10_000);
     const [healthy] = await postBodies(queue, 'healthy');
 
     const got = await reserve(queue, { n: 1 });
@@ -190,7 +181,7 @@ describe('dead letter queue', () => {
     await createQueue(queue, { dead_letter: { queue_name: dlq, max_reservations: 1 } });
     const [id] = await postBodies(queue, 'poison');
     await reserve(queue, { timeout: 5 });
-    server.clock.advance(5_000);
+    file.server.clock.advance(5_000);
 
     expect(await reserve(queue)).toEqual([]);
 
@@ -206,13 +197,13 @@ describe('dead letter queue', () => {
     await createQueue(queue, { dead_letter: { queue_name: dlq, max_reservations: 3 } });
     const [id] = await postBodies(queue, 'x');
     await reserve(queue, { timeout: 5 });
-    server.clock.advance(5_000);
+    file.server.clock.advance(5_000);
 
     const again = await reserve(queue, { timeout: 5 });
 
     expect(again.map((m) => [m.id, m.reserved_count])).toEqual([[id, 2]]);
     expect((await queueInfo(queue)).size).toBe(1);
-    expect((await http.get(`/queues/${q(dlq)}`)).status).toBe(404);
+    expect((await file.http.get(`/queues/${q(dlq)}`)).status).toBe(404);
   });
 
   test('when a reserve of n > 1 meets a worn-out message, only that one is moved and the others are returned', async () => {
@@ -221,7 +212,7 @@ describe('dead letter queue', () => {
     await createQueue(queue, { dead_letter: { queue_name: dlq, max_reservations: 1 } });
     const [worn] = await postBodies(queue, 'worn');
     await reserve(queue, { timeout: 5 });
-    server.clock.advance(5_000);
+    file.server.clock.advance(5_000);
     const [a, b] = await postBodies(queue, 'a', 'b');
 
     const got = await reserve(queue, { n: 3 });

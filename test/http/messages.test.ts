@@ -1,27 +1,18 @@
 import type { Response } from 'supertest';
-import { api, q } from '../helpers/http';
+import { q, serverForFile, uniqueNames } from '../helpers/http';
 import { expectMatchesSpec } from '../helpers/openapi';
-import { startServer, type TestServer } from '../helpers/server';
 
 /** Posting, peeking, getting, deleting and clearing messages (spec §3). */
 
-let server: TestServer;
-let http: ReturnType<typeof api>;
-let seq = 0;
+const file = serverForFile();
 /** A queue name no other test uses. */
-const fresh = (name: string) => `${name}-${++seq}`;
-
-beforeAll(async () => {
-  server = await startServer();
-  http = api(server);
-});
-afterAll(() => server.destroy());
+const fresh = uniqueNames();
 
 const messagesOf = (queue: string) => `/queues/${q(queue)}/messages`;
 const messageOf = (queue: string, id: string) => `/queues/${q(queue)}/messages/${id}`;
 
 async function post(queue: string, messages: object[]): Promise<Response> {
-  return http.post(messagesOf(queue)).send({ messages });
+  return file.http.post(messagesOf(queue)).send({ messages });
 }
 
 async function postBodies(queue: string, ...bodies: string[]): Promise<string[]> {
@@ -34,7 +25,7 @@ async function postBodies(queue: string, ...bodies: string[]): Promise<string[]>
 }
 
 async function queueInfo(queue: string): Promise<{ size: number; total_messages: number }> {
-  const res = await http.get(`/queues/${q(queue)}`);
+  const res = await file.http.get(`/queues/${q(queue)}`);
   expect(res.status).toBe(200);
   return res.body.queue;
 }
@@ -44,19 +35,19 @@ async function sizeOf(queue: string): Promise<number> {
 }
 
 async function reserve(queue: string, body: object = {}): Promise<Response> {
-  const res = await http.post(`/queues/${q(queue)}/reservations`).send(body);
+  const res = await file.http.post(`/queues/${q(queue)}/reservations`).send(body);
   expect(res.status).toBe(200);
   return res;
 }
 
 async function peekIds(queue: string, n = 100): Promise<string[]> {
-  const res = await http.get(`${messagesOf(queue)}?n=${n}`);
+  const res = await file.http.get(`${messagesOf(queue)}?n=${n}`);
   expect(res.status).toBe(200);
   return (res.body.messages as { id: string }[]).map((m) => m.id);
 }
 
 async function expectQueueMissing(queue: string): Promise<void> {
-  const res = await http.get(`/queues/${q(queue)}`);
+  const res = await file.http.get(`/queues/${q(queue)}`);
   expect(res.status).toBe(404);
 }
 
@@ -87,7 +78,7 @@ describe('post messages', () => {
     for (const id of ids) expect(id).toMatch(/^\d+$/);
     const asNumbers = ids.map((id) => BigInt(id));
     for (let i = 1; i < asNumbers.length; i++) expect(asNumbers[i]! > asNumbers[i - 1]!).toBe(true);
-    const bodies = await Promise.all(ids.map((id) => http.get(messageOf(queue, id))));
+    const bodies = await Promise.all(ids.map((id) => file.http.get(messageOf(queue, id))));
     expect(bodies.map((r) => r.body.message.body)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
@@ -104,7 +95,7 @@ describe('post messages', () => {
     expect(reserved.body.messages[0].body).toBe('');
   });
 
-  test('when fields a client adds but the server does not know are posted, they are ignored', async () => {
+  test('when fields a client adds but the file.server does not know are posted, they are ignored', async () => {
     const queue = fresh('post-unknown-fields');
 
     // Go sends reserved_until, Java reserved_count and delay, Ruby v2 fields timeout and expires_in.
@@ -192,7 +183,7 @@ describe('post messages', () => {
     async (_what, body) => {
       const queue = fresh('post-bad-request');
 
-      const res = await http.post(messagesOf(queue)).send(body);
+      const res = await file.http.post(messagesOf(queue)).send(body);
 
       expect(res.status).toBe(400);
       expectMatchesSpec(res);
@@ -211,11 +202,11 @@ describe('post messages', () => {
     expect(await peekIds(queue)).toEqual([]);
     expect((await reserve(queue)).body.messages).toEqual([]);
 
-    server.clock.advance(9_999);
+    file.server.clock.advance(9_999);
     expect(await peekIds(queue)).toEqual([]);
     expect((await reserve(queue)).body.messages).toEqual([]);
 
-    server.clock.advance(1);
+    file.server.clock.advance(1);
     expect(await peekIds(queue)).toEqual([delayed]);
     const res = await reserve(queue);
     expectMatchesSpec(res);
@@ -253,7 +244,7 @@ describe('post messages', () => {
 
       expect(res.status).toBe(201);
       expectMatchesSpec(res);
-      const got = await http.get(messageOf(queue, res.body.ids[0]));
+      const got = await file.http.get(messageOf(queue, res.body.ids[0]));
       expectMatchesSpec(got);
       expect(got.body.message.push_headers).toEqual(headers);
     });
@@ -286,22 +277,16 @@ describe('post messages', () => {
   });
 
   describe('message size limit', () => {
-    let small: TestServer;
-    let smallHttp: ReturnType<typeof api>;
-    beforeAll(async () => {
-      small = await startServer({ env: { FERRITE_MAX_MESSAGE_BYTES: '1024' } });
-      smallHttp = api(small);
-    });
-    afterAll(() => small.destroy());
+    const small = serverForFile({ env: { FERRITE_MAX_MESSAGE_BYTES: '1024' } });
 
     async function smallQueue(queue: string) {
-      const res = await smallHttp.get(`/queues/${q(queue)}`);
+      const res = await small.http.get(`/queues/${q(queue)}`);
       expect(res.status).toBe(200);
       return res.body.queue as { size: number; total_messages: number };
     }
 
     test('when a body is exactly the limit in UTF-8 bytes, it is accepted', async () => {
-      const res = await smallHttp
+      const res = await small.http
         .post(messagesOf('limit-ok'))
         .send({ messages: [{ body: 'a'.repeat(1024) }, { body: 'é'.repeat(512) }] });
 
@@ -311,9 +296,9 @@ describe('post messages', () => {
     });
 
     test('when a body is one byte over the limit, it answers 413 and writes nothing', async () => {
-      await smallHttp.post(messagesOf('limit-over')).send({ messages: [{ body: 'already there' }] });
+      await small.http.post(messagesOf('limit-over')).send({ messages: [{ body: 'already there' }] });
 
-      const res = await smallHttp
+      const res = await small.http
         .post(messagesOf('limit-over'))
         .send({ messages: [{ body: 'a'.repeat(1025) }] });
 
@@ -324,10 +309,10 @@ describe('post messages', () => {
     });
 
     test('when the limit is exceeded by multi-byte characters, bytes count, not characters', async () => {
-      await smallHttp.post(messagesOf('limit-utf8')).send({ messages: [{ body: 'already there' }] });
+      await small.http.post(messagesOf('limit-utf8')).send({ messages: [{ body: 'already there' }] });
 
       // 513 characters, 1026 bytes.
-      const res = await smallHttp
+      const res = await small.http
         .post(messagesOf('limit-utf8'))
         .send({ messages: [{ body: 'é'.repeat(513) }] });
 
@@ -337,9 +322,9 @@ describe('post messages', () => {
     });
 
     test('when one message of a batch is over the limit, it answers 413 and writes none of the batch', async () => {
-      await smallHttp.post(messagesOf('limit-batch')).send({ messages: [{ body: 'already there' }] });
+      await small.http.post(messagesOf('limit-batch')).send({ messages: [{ body: 'already there' }] });
 
-      const res = await smallHttp
+      const res = await small.http
         .post(messagesOf('limit-batch'))
         .send({ messages: [{ body: 'small' }, { body: 'b'.repeat(2000) }, { body: 'small too' }] });
 
@@ -349,13 +334,13 @@ describe('post messages', () => {
     });
 
     test('when an oversized message is posted to a missing queue, the queue is not created', async () => {
-      const res = await smallHttp
+      const res = await small.http
         .post(messagesOf('limit-no-queue'))
         .send({ messages: [{ body: 'c'.repeat(1025) }] });
 
       expect(res.status).toBe(413);
       expectMatchesSpec(res);
-      expect((await smallHttp.get('/queues/limit-no-queue')).status).toBe(404);
+      expect((await small.http.get('/queues/limit-no-queue')).status).toBe(404);
     });
   });
 
@@ -364,7 +349,7 @@ describe('post messages', () => {
 
     const [id] = await postBodies(queue, 'odd name');
     const reserved = await reserve(queue);
-    const deleted = await http
+    const deleted = await file.http
       .delete(messageOf(queue, id!))
       .send({ reservation_id: reserved.body.messages[0].reservation_id });
 
@@ -392,11 +377,11 @@ describe('post messages', () => {
     const ids = await postBodies(queue, ...bodies);
 
     for (const [i, id] of ids.entries()) {
-      const got = await http.get(messageOf(queue, id));
+      const got = await file.http.get(messageOf(queue, id));
       expectMatchesSpec(got);
       expect(Buffer.from(got.body.message.body as string, 'utf8')).toEqual(Buffer.from(bodies[i]!, 'utf8'));
     }
-    const peeked = await http.get(`${messagesOf(queue)}?n=${bodies.length}`);
+    const peeked = await file.http.get(`${messagesOf(queue)}?n=${bodies.length}`);
     expectMatchesSpec(peeked);
     expect(peeked.body.messages.map((m: { body: string }) => m.body)).toEqual(bodies);
     const reserved = await reserve(queue, { n: bodies.length });
@@ -412,7 +397,7 @@ describe('peek messages', () => {
     const queue = fresh('peek-no-reserve');
     const [id] = await postBodies(queue, 'look');
 
-    const res = await http.get(`${messagesOf(queue)}?n=1`);
+    const res = await file.http.get(`${messagesOf(queue)}?n=1`);
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -429,7 +414,7 @@ describe('peek messages', () => {
     const reserved = await reserve(queue);
     expect(reserved.body.messages[0].id).toBe(a);
 
-    const res = await http.get(`${messagesOf(queue)}?n=3`);
+    const res = await file.http.get(`${messagesOf(queue)}?n=3`);
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -440,7 +425,7 @@ describe('peek messages', () => {
     const queue = fresh('peek-default');
     const [a] = await postBodies(queue, 'a', 'b', 'c');
 
-    const res = await http.get(messagesOf(queue));
+    const res = await file.http.get(messagesOf(queue));
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -454,7 +439,7 @@ describe('peek messages', () => {
       Array.from({ length: 100 }, (_, i) => ({ body: String(i) })),
     );
 
-    const res = await http.get(`${messagesOf(queue)}?n=100`);
+    const res = await file.http.get(`${messagesOf(queue)}?n=100`);
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -465,7 +450,7 @@ describe('peek messages', () => {
     const queue = fresh('peek-bad-n');
     const [id] = await postBodies(queue, 'x');
 
-    const res = await http.get(`${messagesOf(queue)}?n=${n}`);
+    const res = await file.http.get(`${messagesOf(queue)}?n=${n}`);
 
     expect(res.status).toBe(400);
     expectMatchesSpec(res);
@@ -473,7 +458,7 @@ describe('peek messages', () => {
   });
 
   test('when the queue does not exist, it answers 404 Queue not found', async () => {
-    const res = await http.get(`${messagesOf(fresh('peek-missing'))}?n=1`);
+    const res = await file.http.get(`${messagesOf(fresh('peek-missing'))}?n=1`);
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
@@ -486,7 +471,7 @@ describe('get a message by id', () => {
     const queue = fresh('get-one');
     const [id] = await postBodies(queue, 'hello');
 
-    const res = await http.get(messageOf(queue, id!));
+    const res = await file.http.get(messageOf(queue, id!));
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -498,7 +483,7 @@ describe('get a message by id', () => {
     const [id] = await postBodies(queue, 'hello');
     await reserve(queue);
 
-    const res = await http.get(messageOf(queue, id!));
+    const res = await file.http.get(messageOf(queue, id!));
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -513,7 +498,7 @@ describe('get a message by id', () => {
     const queue = fresh('get-unknown');
     await postBodies(queue, 'x');
 
-    const res = await http.get(messageOf(queue, id));
+    const res = await file.http.get(messageOf(queue, id));
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
@@ -526,16 +511,16 @@ describe('get a message by id', () => {
     await postBodies(mine, 'mine');
     const [otherId] = await postBodies(other, 'theirs');
 
-    const res = await http.get(messageOf(mine, otherId!));
+    const res = await file.http.get(messageOf(mine, otherId!));
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
     expect(res.body).toEqual({ msg: 'Message not found' });
-    expect((await http.get(messageOf(other, otherId!))).status).toBe(200);
+    expect((await file.http.get(messageOf(other, otherId!))).status).toBe(200);
   });
 
   test('when the queue does not exist, it answers 404 Queue not found', async () => {
-    const res = await http.get(messageOf(fresh('get-missing'), '1'));
+    const res = await file.http.get(messageOf(fresh('get-missing'), '1'));
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
@@ -548,13 +533,13 @@ describe('delete one message', () => {
     const queue = fresh('delete-unreserved');
     const [id] = await postBodies(queue, 'x');
 
-    const res = await http.delete(messageOf(queue, id!)).send({});
+    const res = await file.http.delete(messageOf(queue, id!)).send({});
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
     expect(res.body).toEqual({ msg: 'Deleted' });
     expect(await sizeOf(queue)).toBe(0);
-    expect((await http.get(messageOf(queue, id!))).status).toBe(404);
+    expect((await file.http.get(messageOf(queue, id!))).status).toBe(404);
   });
 
   test('when a reserved message is deleted with its reservation_id, it answers Deleted and never comes back', async () => {
@@ -562,7 +547,7 @@ describe('delete one message', () => {
     await postBodies(queue, 'x');
     const [message] = (await reserve(queue, { timeout: 5 })).body.messages;
 
-    const res = await http
+    const res = await file.http
       .delete(messageOf(queue, message.id))
       .send({ reservation_id: message.reservation_id });
 
@@ -570,7 +555,7 @@ describe('delete one message', () => {
     expectMatchesSpec(res);
     expect(res.body).toEqual({ msg: 'Deleted' });
     expect(await sizeOf(queue)).toBe(0);
-    server.clock.advance(6_000);
+    file.server.clock.advance(6_000);
     expect((await reserve(queue)).body.messages).toEqual([]);
   });
 
@@ -579,13 +564,13 @@ describe('delete one message', () => {
     await postBodies(queue, 'x');
     const [message] = (await reserve(queue)).body.messages;
 
-    const res = await http.delete(messageOf(queue, message.id)).send({});
+    const res = await file.http.delete(messageOf(queue, message.id)).send({});
 
     expect(res.status).toBe(403);
     expectMatchesSpec(res);
     expect(res.body.msg).toEqual(expect.any(String));
     expect(await sizeOf(queue)).toBe(1);
-    const again = await http
+    const again = await file.http
       .delete(messageOf(queue, message.id))
       .send({ reservation_id: message.reservation_id });
     expect(again.status).toBe(200);
@@ -596,7 +581,7 @@ describe('delete one message', () => {
     await postBodies(queue, 'x');
     const [message] = (await reserve(queue)).body.messages;
 
-    const res = await http.delete(messageOf(queue, message.id)).send({ reservation_id: '' });
+    const res = await file.http.delete(messageOf(queue, message.id)).send({ reservation_id: '' });
 
     expect(res.status).toBe(403);
     expectMatchesSpec(res);
@@ -607,7 +592,7 @@ describe('delete one message', () => {
     const queue = fresh('delete-unreserved-empty-id');
     const [id] = await postBodies(queue, 'x');
 
-    const res = await http.delete(messageOf(queue, id!)).send({ reservation_id: '' });
+    const res = await file.http.delete(messageOf(queue, id!)).send({ reservation_id: '' });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -620,13 +605,13 @@ describe('delete one message', () => {
     await postBodies(queue, 'x');
     const [message] = (await reserve(queue)).body.messages;
 
-    const res = await http.delete(messageOf(queue, message.id)).send({ reservation_id: 'not-the-one' });
+    const res = await file.http.delete(messageOf(queue, message.id)).send({ reservation_id: 'not-the-one' });
 
     expect(res.status).toBe(403);
     expectMatchesSpec(res);
     expect(await sizeOf(queue)).toBe(1);
     expect(
-      (await http.delete(messageOf(queue, message.id)).send({ reservation_id: message.reservation_id }))
+      (await file.http.delete(messageOf(queue, message.id)).send({ reservation_id: message.reservation_id }))
         .status,
     ).toBe(200);
   });
@@ -635,9 +620,9 @@ describe('delete one message', () => {
     const queue = fresh('delete-timed-out');
     await postBodies(queue, 'x');
     const [message] = (await reserve(queue, { timeout: 3 })).body.messages;
-    server.clock.advance(3_001);
+    file.server.clock.advance(3_001);
 
-    const res = await http
+    const res = await file.http
       .delete(messageOf(queue, message.id))
       .send({ reservation_id: message.reservation_id });
 
@@ -652,7 +637,7 @@ describe('delete one message', () => {
     const queue = fresh('delete-unreserved-with-id');
     const [id] = await postBodies(queue, 'x');
 
-    const res = await http.delete(messageOf(queue, id!)).send({ reservation_id: 'made-up' });
+    const res = await file.http.delete(messageOf(queue, id!)).send({ reservation_id: 'made-up' });
 
     expect(res.status).toBe(403);
     expectMatchesSpec(res);
@@ -666,7 +651,7 @@ describe('delete one message', () => {
     const queue = fresh('delete-unknown');
     const [kept] = await postBodies(queue, 'x');
 
-    const res = await http.delete(messageOf(queue, id)).send({});
+    const res = await file.http.delete(messageOf(queue, id)).send({});
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
@@ -677,7 +662,7 @@ describe('delete one message', () => {
   test('when a message is deleted from a queue that does not exist, it answers 404 Queue not found', async () => {
     const queue = fresh('delete-missing');
 
-    const res = await http.delete(messageOf(queue, '1')).send({});
+    const res = await file.http.delete(messageOf(queue, '1')).send({});
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
@@ -696,7 +681,7 @@ describe('delete many messages', () => {
     }[];
     const [unreserved] = await peekIds(queue);
 
-    const res = await http.delete(messagesOf(queue)).send({
+    const res = await file.http.delete(messagesOf(queue)).send({
       ids: [
         ...reserved.map((m) => ({ id: m.id, reservation_id: m.reservation_id })),
         { id: unreserved, reservation_id: '' },
@@ -713,7 +698,7 @@ describe('delete many messages', () => {
     const queue = fresh('batch-strings');
     const [a, b, c] = await postBodies(queue, 'a', 'b', 'c');
 
-    const res = await http.delete(messagesOf(queue)).send({ ids: [a, b] });
+    const res = await file.http.delete(messagesOf(queue)).send({ ids: [a, b] });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -725,7 +710,7 @@ describe('delete many messages', () => {
     const queue = fresh('batch-empty');
     const posted = await postBodies(queue, 'a', 'b');
 
-    const res = await http.delete(messagesOf(queue)).send({ ids: [] });
+    const res = await file.http.delete(messagesOf(queue)).send({ ids: [] });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -741,7 +726,7 @@ describe('delete many messages', () => {
     );
     const ids = [...(posted.body.ids as string[]), '999999999'];
 
-    const res = await http.delete(messagesOf(queue)).send({ ids });
+    const res = await file.http.delete(messagesOf(queue)).send({ ids });
 
     expect(res.status).toBe(400);
     expectMatchesSpec(res);
@@ -753,7 +738,7 @@ describe('delete many messages', () => {
     await postBodies(queue, 'a', 'b');
     const [a, b] = (await reserve(queue, { n: 2 })).body.messages as { id: string; reservation_id: string }[];
 
-    const res = await http.delete(messagesOf(queue)).send({
+    const res = await file.http.delete(messagesOf(queue)).send({
       ids: [
         { id: a!.id, reservation_id: a!.reservation_id },
         { id: b!.id, reservation_id: 'wrong' },
@@ -763,7 +748,7 @@ describe('delete many messages', () => {
     expect(res.status).toBe(403);
     expectMatchesSpec(res);
     expect(await sizeOf(queue)).toBe(2);
-    const retry = await http.delete(messagesOf(queue)).send({
+    const retry = await file.http.delete(messagesOf(queue)).send({
       ids: [
         { id: a!.id, reservation_id: a!.reservation_id },
         { id: b!.id, reservation_id: b!.reservation_id },
@@ -778,7 +763,7 @@ describe('delete many messages', () => {
     const [a] = await postBodies(queue, 'a', 'b');
     const [reservedB] = (await reserve(queue, { n: 2 })).body.messages.slice(1) as { id: string }[];
 
-    const res = await http.delete(messagesOf(queue)).send({ ids: [{ id: a }, { id: reservedB!.id }] });
+    const res = await file.http.delete(messagesOf(queue)).send({ ids: [{ id: a }, { id: reservedB!.id }] });
 
     expect(res.status).toBe(403);
     expectMatchesSpec(res);
@@ -789,7 +774,7 @@ describe('delete many messages', () => {
     const queue = fresh('batch-unknown');
     const [a, b] = await postBodies(queue, 'a', 'b');
 
-    const res = await http.delete(messagesOf(queue)).send({ ids: [a, '999999999', b] });
+    const res = await file.http.delete(messagesOf(queue)).send({ ids: [a, '999999999', b] });
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
@@ -808,7 +793,7 @@ describe('clear a queue', () => {
   test('when DELETE …/messages has an empty object body, it answers Cleared and the queue is empty', async () => {
     const queue = await filledQueue('clear-empty-object');
 
-    const res = await http.delete(messagesOf(queue)).send({});
+    const res = await file.http.delete(messagesOf(queue)).send({});
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -820,7 +805,7 @@ describe('clear a queue', () => {
   test('when DELETE …/messages has no body (Python), it answers Cleared', async () => {
     const queue = await filledQueue('clear-no-body');
 
-    const res = await http.delete(messagesOf(queue));
+    const res = await file.http.delete(messagesOf(queue));
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -831,10 +816,10 @@ describe('clear a queue', () => {
   test('when DELETE …/messages carries only the token in the body (PHP), it answers Cleared', async () => {
     const queue = await filledQueue('clear-oauth-body');
 
-    const res = await http.raw
-      .delete(`/3/projects/${server.projectId}${messagesOf(queue)}`)
+    const res = await file.http.raw
+      .delete(`/3/projects/${file.server.projectId}${messagesOf(queue)}`)
       .set('Content-Type', 'application/json')
-      .send({ oauth: server.token });
+      .send({ oauth: file.server.token });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -844,7 +829,7 @@ describe('clear a queue', () => {
 
   test('when a cleared queue gets a new message, only that message is there', async () => {
     const queue = await filledQueue('clear-then-post');
-    await http.delete(messagesOf(queue)).send({});
+    await file.http.delete(messagesOf(queue)).send({});
 
     const [id] = await postBodies(queue, 'new');
 
@@ -855,7 +840,7 @@ describe('clear a queue', () => {
   test('when the queue does not exist, it answers 404 Queue not found and does not create it', async () => {
     const queue = fresh('clear-missing');
 
-    const res = await http.delete(messagesOf(queue)).send({});
+    const res = await file.http.delete(messagesOf(queue)).send({});
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);

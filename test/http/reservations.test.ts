@@ -1,22 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Response } from 'supertest';
-import { api, q } from '../helpers/http';
+import { q, serverForFile, uniqueNames } from '../helpers/http';
 import { expectMatchesSpec } from '../helpers/openapi';
-import { startServer, type TestServer } from '../helpers/server';
 
 /** Reserve (with long polling), touch and release (spec §3). */
 
-let server: TestServer;
-let http: ReturnType<typeof api>;
-let seq = 0;
+const file = serverForFile();
 /** A queue name no other test uses. */
-const fresh = (name: string) => `${name}-${++seq}`;
-
-beforeAll(async () => {
-  server = await startServer();
-  http = api(server);
-});
-afterAll(() => server.destroy());
+const fresh = uniqueNames();
 
 interface WireMessage {
   id: string;
@@ -32,7 +23,7 @@ const messageOf = (queue: string, id: string) => `/queues/${q(queue)}/messages/$
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 async function postBodies(queue: string, ...bodies: string[]): Promise<string[]> {
-  const res = await http
+  const res = await file.http
     .post(`/queues/${q(queue)}/messages`)
     .send({ messages: bodies.map((body) => ({ body })) });
   expect(res.status).toBe(201);
@@ -40,18 +31,18 @@ async function postBodies(queue: string, ...bodies: string[]): Promise<string[]>
 }
 
 async function createQueue(queue: string, settings: object = {}): Promise<void> {
-  const res = await http.put(`/queues/${q(queue)}`).send({ queue: settings });
+  const res = await file.http.put(`/queues/${q(queue)}`).send({ queue: settings });
   expect(res.status).toBe(200);
 }
 
 async function sizeOf(queue: string): Promise<number> {
-  const res = await http.get(`/queues/${q(queue)}`);
+  const res = await file.http.get(`/queues/${q(queue)}`);
   expect(res.status).toBe(200);
   return res.body.queue.size as number;
 }
 
 async function reserve(queue: string, body: object = {}): Promise<WireMessage[]> {
-  const res = await http.post(reservationsOf(queue)).send(body);
+  const res = await file.http.post(reservationsOf(queue)).send(body);
   expect(res.status).toBe(200);
   return res.body.messages as WireMessage[];
 }
@@ -63,7 +54,7 @@ async function reserveOne(queue: string, body: object = {}): Promise<WireMessage
 }
 
 async function peekIds(queue: string): Promise<string[]> {
-  const res = await http.get(`/queues/${q(queue)}/messages?n=100`);
+  const res = await file.http.get(`/queues/${q(queue)}/messages?n=100`);
   expect(res.status).toBe(200);
   return (res.body.messages as { id: string }[]).map((m) => m.id);
 }
@@ -71,15 +62,15 @@ async function peekIds(queue: string): Promise<string[]> {
 const ids = (messages: { id: string }[]) => messages.map((m) => m.id);
 
 function touch(queue: string, id: string, body: object): Promise<Response> {
-  return http.post(`${messageOf(queue, id)}/touch`).send(body);
+  return file.http.post(`${messageOf(queue, id)}/touch`).send(body);
 }
 
 function release(queue: string, id: string, body: object): Promise<Response> {
-  return http.post(`${messageOf(queue, id)}/release`).send(body);
+  return file.http.post(`${messageOf(queue, id)}/release`).send(body);
 }
 
 function deleteMessage(queue: string, id: string, body: object): Promise<Response> {
-  return http.delete(messageOf(queue, id)).send(body);
+  return file.http.delete(messageOf(queue, id)).send(body);
 }
 
 /** Sends a request now and lets the test do other things while it is in flight. */
@@ -95,7 +86,7 @@ describe('reserve', () => {
     const queue = fresh('reserve-default-n');
     const [a] = await postBodies(queue, 'a', 'b', 'c');
 
-    const res = await http.post(reservationsOf(queue)).send({});
+    const res = await file.http.post(reservationsOf(queue)).send({});
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -105,9 +96,9 @@ describe('reserve', () => {
   test('when a message is reserved, the response carries id, body, reserved_count, reservation_id, reserved_until and timeout', async () => {
     const queue = fresh('reserve-fields');
     const [id] = await postBodies(queue, 'payload');
-    const now = server.clock.now();
+    const now = file.server.clock.now();
 
-    const res = await http.post(reservationsOf(queue)).send({ n: 1 });
+    const res = await file.http.post(reservationsOf(queue)).send({ n: 1 });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -132,12 +123,12 @@ describe('reserve', () => {
 
   test('when n is 100, 100 messages are reserved at once in FIFO order', async () => {
     const queue = fresh('reserve-100');
-    const res = await http
+    const res = await file.http
       .post(`/queues/${q(queue)}/messages`)
       .send({ messages: Array.from({ length: 100 }, (_, i) => ({ body: String(i) })) });
     await postBodies(queue, 'the 101st');
 
-    const reserved = await http.post(reservationsOf(queue)).send({ n: 100 });
+    const reserved = await file.http.post(reservationsOf(queue)).send({ n: 100 });
 
     expect(reserved.status).toBe(200);
     expectMatchesSpec(reserved);
@@ -149,7 +140,7 @@ describe('reserve', () => {
     const queue = fresh('reserve-101');
     const [id] = await postBodies(queue, 'x');
 
-    const res = await http.post(reservationsOf(queue)).send({ n: 101 });
+    const res = await file.http.post(reservationsOf(queue)).send({ n: 101 });
 
     expect(res.status).toBe(400);
     expectMatchesSpec(res);
@@ -160,7 +151,7 @@ describe('reserve', () => {
     const queue = fresh('reserve-more-than-there');
     const posted = await postBodies(queue, 'a', 'b');
 
-    const res = await http.post(reservationsOf(queue)).send({ n: 10 });
+    const res = await file.http.post(reservationsOf(queue)).send({ n: 10 });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -172,9 +163,9 @@ describe('reserve', () => {
     await postBodies(queue, 'x');
     const first = await reserveOne(queue, { timeout: 10 });
     expect(first.reserved_count).toBe(1);
-    server.clock.advance(10_000);
+    file.server.clock.advance(10_000);
 
-    const res = await http.post(reservationsOf(queue)).send({});
+    const res = await file.http.post(reservationsOf(queue)).send({});
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -189,14 +180,14 @@ describe('reserve', () => {
     await postBodies(queue, 'x');
     const first = await reserveOne(queue, { timeout: 3 });
     expect(first.timeout).toBe(3);
-    expect(Date.parse(first.reserved_until)).toBe(server.clock.now() + 3_000);
+    expect(Date.parse(first.reserved_until)).toBe(file.server.clock.now() + 3_000);
 
-    server.clock.advance(2_999);
+    file.server.clock.advance(2_999);
     expect(await reserve(queue)).toEqual([]);
     expect(await peekIds(queue)).toEqual([]);
 
-    server.clock.advance(1);
-    const res = await http.post(reservationsOf(queue)).send({});
+    file.server.clock.advance(1);
+    const res = await file.http.post(reservationsOf(queue)).send({});
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
     expect(ids(res.body.messages)).toEqual([first.id]);
@@ -207,7 +198,9 @@ describe('reserve', () => {
     await createQueue(queue, { message_timeout: 30 });
     await postBodies(queue, 'a', 'b');
 
-    const res = await http.post(reservationsOf(queue)).send({ n: 1, timeout: 0, wait: 0, delete: false });
+    const res = await file.http
+      .post(reservationsOf(queue))
+      .send({ n: 1, timeout: 0, wait: 0, delete: false });
     const absent = await reserveOne(queue);
 
     expect(res.status).toBe(200);
@@ -215,9 +208,9 @@ describe('reserve', () => {
     const [zero] = res.body.messages;
     expect(zero.timeout).toBe(30);
     expect(absent.timeout).toBe(30);
-    server.clock.advance(29_999);
+    file.server.clock.advance(29_999);
     expect(await reserve(queue)).toEqual([]);
-    server.clock.advance(1);
+    file.server.clock.advance(1);
     expect(ids(await reserve(queue, { n: 2 }))).toEqual([zero.id, absent.id]);
   });
 
@@ -225,34 +218,34 @@ describe('reserve', () => {
     const queue = fresh('reserve-delete');
     const [id] = await postBodies(queue, 'once');
 
-    const res = await http.post(reservationsOf(queue)).send({ delete: true, timeout: 5 });
+    const res = await file.http.post(reservationsOf(queue)).send({ delete: true, timeout: 5 });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
     expect(ids(res.body.messages)).toEqual([id]);
     expect(res.body.messages[0].body).toBe('once');
     expect(await sizeOf(queue)).toBe(0);
-    server.clock.advance(6_000);
+    file.server.clock.advance(6_000);
     expect(await reserve(queue)).toEqual([]);
-    expect((await http.get(messageOf(queue, id!))).status).toBe(404);
+    expect((await file.http.get(messageOf(queue, id!))).status).toBe(404);
   });
 
   test('when the queue does not exist, it answers 404 Queue not found and does not create it', async () => {
     const queue = fresh('reserve-missing');
 
-    const res = await http.post(reservationsOf(queue)).send({});
+    const res = await file.http.post(reservationsOf(queue)).send({});
 
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
     expect(res.body).toEqual({ msg: 'Queue not found' });
-    expect((await http.get(`/queues/${q(queue)}`)).status).toBe(404);
+    expect((await file.http.get(`/queues/${q(queue)}`)).status).toBe(404);
   });
 
   test('when the queue is empty, it answers 200 with an empty list', async () => {
     const queue = fresh('reserve-empty');
     await createQueue(queue);
 
-    const res = await http.post(reservationsOf(queue)).send({ n: 5 });
+    const res = await file.http.post(reservationsOf(queue)).send({ n: 5 });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
@@ -264,7 +257,7 @@ describe('reserve', () => {
       const queue = fresh('long-poll-post');
       await createQueue(queue);
 
-      const pending = inFlight(http.post(reservationsOf(queue)).send({ wait: 5 }));
+      const pending = inFlight(file.http.post(reservationsOf(queue)).send({ wait: 5 }));
       await sleep(300);
       const [id] = await postBodies(queue, 'arrived');
       const { res, ms } = await pending;
@@ -281,7 +274,7 @@ describe('reserve', () => {
       const queue = fresh('long-poll-nothing');
       await createQueue(queue);
 
-      const { res, ms } = await inFlight(http.post(reservationsOf(queue)).send({ wait: 1 }));
+      const { res, ms } = await inFlight(file.http.post(reservationsOf(queue)).send({ wait: 1 }));
 
       expect(res.status).toBe(200);
       expectMatchesSpec(res);
@@ -294,7 +287,7 @@ describe('reserve', () => {
       const queue = fresh('long-poll-ready');
       const [id] = await postBodies(queue, 'ready');
 
-      const { res, ms } = await inFlight(http.post(reservationsOf(queue)).send({ wait: 5 }));
+      const { res, ms } = await inFlight(file.http.post(reservationsOf(queue)).send({ wait: 5 }));
 
       expect(res.status).toBe(200);
       expectMatchesSpec(res);
@@ -306,7 +299,7 @@ describe('reserve', () => {
       const queue = fresh('long-poll-31');
       const [id] = await postBodies(queue, 'x');
 
-      const res = await http.post(reservationsOf(queue)).send({ wait: 31 });
+      const res = await file.http.post(reservationsOf(queue)).send({ wait: 31 });
 
       expect(res.status).toBe(400);
       expectMatchesSpec(res);
@@ -348,15 +341,15 @@ describe('touch', () => {
     const queue = fresh('touch-timeout');
     await postBodies(queue, 'x');
     const message = await reserveOne(queue, { timeout: 10 });
-    server.clock.advance(8_000);
+    file.server.clock.advance(8_000);
 
     const res = await touch(queue, message.id, { reservation_id: message.reservation_id, timeout: 10 });
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
-    server.clock.advance(9_999); // 17.999 s after the reserve: past the original timeout
+    file.server.clock.advance(9_999); // 17.999 s after the reserve: past the original timeout
     expect(await reserve(queue)).toEqual([]);
-    server.clock.advance(1);
+    file.server.clock.advance(1);
     expect(ids(await reserve(queue))).toEqual([message.id]);
   });
 
@@ -370,9 +363,9 @@ describe('touch', () => {
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
-    server.clock.advance(19_999);
+    file.server.clock.advance(19_999);
     expect(await reserve(queue)).toEqual([]);
-    server.clock.advance(1);
+    file.server.clock.advance(1);
     expect(ids(await reserve(queue))).toEqual([message.id]);
   });
 
@@ -386,9 +379,9 @@ describe('touch', () => {
 
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
-    server.clock.advance(19_999);
+    file.server.clock.advance(19_999);
     expect(await reserve(queue)).toEqual([]);
-    server.clock.advance(1);
+    file.server.clock.advance(1);
     expect(ids(await reserve(queue))).toEqual([message.id]);
   });
 
@@ -416,7 +409,7 @@ describe('touch', () => {
     await postBodies(queue, 'x');
     const message = await reserveOne(queue);
 
-    const res = await http
+    const res = await file.http
       .delete(`${messageOf(queue, message.id)}/touch`)
       .send({ reservation_id: message.reservation_id });
 
@@ -430,7 +423,7 @@ describe('touch', () => {
     const queue = fresh('touch-stale');
     await postBodies(queue, 'x');
     const message = await reserveOne(queue, { timeout: 3 });
-    server.clock.advance(3_000);
+    file.server.clock.advance(3_000);
 
     const res = await touch(queue, message.id, { reservation_id: message.reservation_id });
 
@@ -502,10 +495,10 @@ describe('release', () => {
     expect(res.status).toBe(200);
     expectMatchesSpec(res);
     expect(await sizeOf(queue)).toBe(1);
-    server.clock.advance(4_999);
+    file.server.clock.advance(4_999);
     expect(await peekIds(queue)).toEqual([]);
     expect(await reserve(queue)).toEqual([]);
-    server.clock.advance(1);
+    file.server.clock.advance(1);
     expect(await peekIds(queue)).toEqual([message.id]);
     expect(ids(await reserve(queue))).toEqual([message.id]);
   });
@@ -536,7 +529,7 @@ describe('release', () => {
     await postBodies(queue, 'x');
     const message = await reserveOne(queue);
 
-    const res = await http
+    const res = await file.http
       .delete(`${messageOf(queue, message.id)}/release`)
       .send({ reservation_id: message.reservation_id });
 
@@ -551,7 +544,7 @@ describe('release', () => {
     await postBodies(queue, 'x');
     const message = await reserveOne(queue);
 
-    const pending = inFlight(http.post(reservationsOf(queue)).send({ wait: 5 }));
+    const pending = inFlight(file.http.post(reservationsOf(queue)).send({ wait: 5 }));
     await sleep(300);
     const released = await release(queue, message.id, { reservation_id: message.reservation_id });
     const { res, ms } = await pending;
@@ -570,10 +563,10 @@ describe('release', () => {
     // The reservation would end long after the poll's wait: only the release can make the message due in time.
     const message = await reserveOne(queue, { timeout: 600 });
 
-    const pending = inFlight(http.post(reservationsOf(queue)).send({ wait: 4 }));
+    const pending = inFlight(file.http.post(reservationsOf(queue)).send({ wait: 4 }));
     await sleep(200);
     const released = await release(queue, message.id, { reservation_id: message.reservation_id, delay: 1 });
-    server.clock.advance(1_000);
+    file.server.clock.advance(1_000);
     const { res, ms } = await pending;
 
     expect(released.status).toBe(200);
@@ -615,6 +608,6 @@ describe('release', () => {
     expect(res.status).toBe(404);
     expectMatchesSpec(res);
     expect(res.body).toEqual({ msg: 'Queue not found' });
-    expect((await http.get(`/queues/${q(queue)}`)).status).toBe(404);
+    expect((await file.http.get(`/queues/${q(queue)}`)).status).toBe(404);
   });
 });
