@@ -1,6 +1,6 @@
 import express, { Router, type Express, type RequestHandler } from 'express';
 import type { EngineDeps } from './engine/deps';
-import { RouteNotFound } from './engine/errors';
+import { RouteNotFound } from './domain/errors';
 import { crimsonqRoutes } from './http/crimsonq/routes';
 import type { CrimsonqOptions } from './http/crimsonq/settings';
 import { dashboardRoutes } from './http/dashboard';

@@ -10,7 +10,7 @@ import { announceReady, num, serveParent, str } from '../lib/parent';
 const file = process.env.BENCH_DB_FILE;
 if (!file) throw new Error('BENCH_DB_FILE is required');
 const clock = dist.clock().systemClock;
-const { DEFAULT_SETTINGS } = dist.queues();
+const { DEFAULT_QUEUE_SETTINGS: DEFAULT_SETTINGS } = dist.limits();
 const store = dist.sqliteStore().openSqliteStore({ file, durability: 'full', now: clock.now() });
 let reservation = 0;
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config';
 import type { Clock } from '../engine/clock';
-import { FerriteError } from '../engine/errors';
+import { FerriteError } from '../domain/errors';
 import { createProject, createToken } from '../engine/projects';
 import { openSqliteStore } from '../store/sqlite/sqlite-store';
 import { CLIENT_USAGE, isClientCommand, runClient } from './client/run-client';

@@ -1,45 +1,21 @@
-import { isFailure } from '../store/store';
+import { isFailure, raise } from '../domain/outcomes';
 import type { EngineDeps } from './deps';
-import { ConcurrencyExceeded, ConsumerExists, InvalidInput, QueueNotFound } from './errors';
+import { ConcurrencyExceeded, ConsumerExists, InvalidInput, QueueNotFound } from '../domain/errors';
 import { newReservationId } from './ids';
-import { checkQueueName } from './limits';
-import { raise, postMessages } from './messages';
-import { DEFAULT_SETTINGS, getQueue, changeQueue } from './queues';
-import { normalizeFilters } from './topics';
+import { postMessages } from './messages';
+import { DEFAULT_QUEUE_SETTINGS } from '../domain/limits';
+import { getQueue, changeQueue } from './queues';
+import { normalizeFilters } from '../domain/topics';
 import { queueKey } from './waiters';
-import type { ConsumerStatus, Message, NewMessage, StateCounts } from './types';
+import type { ConsumerStatus, Message, NewMessage, StateCounts } from '../domain/types';
 
-/**
- * CrimsonQ's model on the engine (spec crimsonq §6): a consumer is a queue with on_timeout "overdue", its
- * concurrency as max_in_flight, completed messages retained until flushed, an idle expiry, and topic filters.
- */
-
-export interface ConsumerDefaults {
-  /** CrimsonQ active_before_delayed: seconds before an active message is delayed (overdue). */
-  activeTimeout: number;
-  /** CrimsonQ delayed_before_failed: seconds a delayed message waits before it fails. */
-  overdueTimeout: number;
-  /** consumer_inactive_destroy_hours, in seconds; 0: never. */
-  idleExpiry: number;
-}
-
-export const STATUSES: readonly ConsumerStatus[] = ['pending', 'active', 'delayed', 'failed', 'completed'];
+import { LIST_LIMIT, checkConsumerId, concurrencyOf, consumerSettings } from '../domain/consumers';
 
 export interface ConsumerInfo {
   consumerId: string;
   topics: string[];
   lastActive: number;
   concurrency: number;
-}
-
-function checkConsumerId(id: string): void {
-  checkQueueName(id, 'consumerId');
-}
-
-/** Concurrency as CrimsonQ takes it: ≤ 0 is unlimited. */
-function concurrencyOf(value: number): number {
-  if (!Number.isSafeInteger(value)) throw new InvalidInput('concurrency must be a whole number');
-  return Math.max(value, 0);
 }
 
 export async function createConsumer(
@@ -54,16 +30,7 @@ export async function createConsumer(
   const result = await deps.store.putQueue(
     projectId,
     consumerId,
-    {
-      ...DEFAULT_SETTINGS,
-      messageTimeout: defaults.activeTimeout,
-      onTimeout: 'overdue',
-      overdueTimeout: defaults.overdueTimeout,
-      retainCompleted: true,
-      idleExpiry: defaults.idleExpiry,
-      maxInFlight: concurrencyOf(concurrency),
-      topics: normalizeFilters(topics),
-    },
+    consumerSettings(defaults, topics, concurrency),
     deps.clock.now(),
     'create',
   );
@@ -159,9 +126,6 @@ export async function statusCounts(
   return counts;
 }
 
-/** Most messages listed per status: CrimsonQ lists all; Ferrite bounds the answer. */
-export const LIST_LIMIT = 10_000;
-
 export async function listStatus(
   deps: EngineDeps,
   projectId: string,
@@ -197,7 +161,7 @@ export async function pull(deps: EngineDeps, projectId: string, consumerId: stri
     timeoutSeconds: null,
     deleteOnReserve: false,
     reservationIds: [newReservationId()],
-    defaults: DEFAULT_SETTINGS,
+    defaults: DEFAULT_QUEUE_SETTINGS,
     now,
   });
   if (!result) throw new QueueNotFound(consumerId);

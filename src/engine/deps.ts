@@ -1,6 +1,6 @@
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
-import type { ConsumerDefaults } from './consumers';
+import type { ConsumerDefaults } from '../domain/consumers';
 import type { EngineEvents } from './events';
 import type { Waiters } from './waiters';
 

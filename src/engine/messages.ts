@@ -1,34 +1,11 @@
-import { isFailure, type MessageOpFailure, type MessageRef } from '../store/store';
+import { isFailure, raise } from '../domain/outcomes';
+import type { MessageRef } from '../store/store';
 import type { EngineDeps } from './deps';
-import {
-  InvalidInput,
-  MessageNotFound,
-  MessageReserved,
-  PayloadTooLarge,
-  QueueNotFound,
-  ReservationMismatch,
-  WrongState,
-} from './errors';
-import { LIMITS, checkPushHeaders, checkQueueName } from './limits';
-import { DEFAULT_SETTINGS } from './queues';
+import { InvalidInput, MessageNotFound, PayloadTooLarge, QueueNotFound } from '../domain/errors';
+import { LIMITS, checkPushHeaders, checkQueueName } from '../domain/limits';
+import { DEFAULT_QUEUE_SETTINGS } from '../domain/limits';
 import { queueKey } from './waiters';
-import type { Message, NewMessage } from './types';
-
-/** Turns a store failure into the domain error a client sees. */
-export function raise(failure: MessageOpFailure, queueName: string): never {
-  switch (failure.kind) {
-    case 'queue_not_found':
-      throw new QueueNotFound(queueName);
-    case 'message_not_found':
-      throw new MessageNotFound(failure.id);
-    case 'reservation_mismatch':
-      throw new ReservationMismatch(failure.id);
-    case 'message_reserved':
-      throw new MessageReserved(failure.id);
-    case 'wrong_state':
-      throw new WrongState(failure.id);
-  }
-}
+import type { Message, NewMessage } from '../domain/types';
 
 /** Posts 1..100 messages, all or none; creates the queue when missing. Returns ids in request order. */
 export async function postMessages(
@@ -52,7 +29,7 @@ export async function postMessages(
     projectId,
     name,
     messages,
-    DEFAULT_SETTINGS,
+    DEFAULT_QUEUE_SETTINGS,
     deps.clock.now(),
   );
   deps.waiters.notify(queueKey(projectId, name), ids.length);

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/store';
 import type { Clock } from './clock';
-import { InvalidInput, Unauthorized } from './errors';
+import { InvalidInput, Unauthorized } from '../domain/errors';
 import { PROJECT_ID_PATTERN, hashToken, newProjectId, newToken, newTokenId } from './ids';
-import type { Project } from './types';
+import type { Project } from '../domain/types';
 
 /**
  * Checks that `token` is a live token of `projectId`. The token is looked up by its sha256 (an index lookup

@@ -1,8 +1,8 @@
-import { isFailure } from '../store/store';
+import { isFailure, raise } from '../domain/outcomes';
 import type { EngineDeps } from './deps';
-import { LIMITS, checkPushHeaders } from './limits';
-import { raise, postMessages } from './messages';
-import type { Delivery } from './types';
+import { LIMITS, checkPushHeaders } from '../domain/limits';
+import { postMessages } from './messages';
+import type { Delivery } from '../domain/types';
 
 /** GET …/messages/{id}/subscribers: the message's push statuses. */
 export async function pushStatuses(

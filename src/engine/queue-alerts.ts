@@ -1,8 +1,8 @@
-import { checkAlerts, toAlert, type AlertInput } from './alerts';
+import { checkAlerts, toAlert, type AlertInput } from '../domain/alerts';
 import type { EngineDeps } from './deps';
-import { InvalidInput, NotFound } from './errors';
+import { InvalidInput, NotFound } from '../domain/errors';
 import { changeQueue } from './queues';
-import type { Alert, Queue } from './types';
+import type { Alert, Queue } from '../domain/types';
 
 function alertsOf(queue: Queue): Alert[] {
   if (queue.type !== 'pull') throw new InvalidInput('Alerts can only be set on pull queues');

@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { isFailure } from '../store/store';
+import { isFailure, raise } from '../domain/outcomes';
 import type { EngineDeps } from './deps';
-import { QueueNotFound, UnsupportedOperation } from './errors';
+import { QueueNotFound, UnsupportedOperation } from '../domain/errors';
 import { newReservationId } from './ids';
-import { raise } from './messages';
-import { DEFAULT_SETTINGS } from './queues';
+import { DEFAULT_QUEUE_SETTINGS } from '../domain/limits';
 import { queueKey } from './waiters';
-import type { Message } from './types';
+import type { Message } from '../domain/types';
 
 export interface ReserveInput {
   n: number;
@@ -40,7 +39,7 @@ export async function reserveMessages(
       timeoutSeconds: input.timeoutSeconds,
       deleteOnReserve: input.deleteOnReserve,
       reservationIds: Array.from({ length: input.n }, newReservationId),
-      defaults: DEFAULT_SETTINGS,
+      defaults: DEFAULT_QUEUE_SETTINGS,
       now: deps.clock.now(),
     });
     if (result === null) throw new QueueNotFound(name);

@@ -1,8 +1,8 @@
 import type { EngineDeps } from './deps';
-import { InvalidInput } from './errors';
-import { addSubscribers, removeSubscribers, type SubscriberInput } from './push';
+import { InvalidInput } from '../domain/errors';
+import { addSubscribers, removeSubscribers, type SubscriberInput } from '../domain/push';
 import { changeQueue } from './queues';
-import type { Queue } from './types';
+import type { Queue } from '../domain/types';
 
 /** Subscriber changes apply to messages posted afterwards; deliveries already queued keep their target. */
 function pushOf(queue: Queue) {

@@ -1,4 +1,4 @@
-import { ServerBusy } from './errors';
+import { ServerBusy } from '../domain/errors';
 
 /**
  * Long-poll parking. A reserve with `wait` that finds nothing parks here until a post or release on its queue

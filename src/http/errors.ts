@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { FerriteError, type ErrorCode } from '../engine/errors';
+import { FerriteError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../log';
 import { CQ_ERROR, CQ_HTTP, cannotRoute } from './crimsonq/wire';
 import { sendJson } from './respond';

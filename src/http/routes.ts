@@ -1,5 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import { MethodNotAllowed } from '../engine/errors';
+import { MethodNotAllowed } from '../domain/errors';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,4 +1,4 @@
-import type { Alert, Delivery, Message, PushSettings, Queue } from '../engine/types';
+import type { Alert, Delivery, Message, PushSettings, Queue } from '../domain/types';
 
 /** Engine objects → IronMQ v3 wire JSON. Ids are strings, times RFC 3339 (the Go client parses them as such). */
 

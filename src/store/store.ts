@@ -11,7 +11,10 @@ import type {
   QueueSettings,
   StateCounts,
   TokenInfo,
-} from '../engine/types';
+} from '../domain/types';
+import type { MessageOpFailure, QueueMissing } from '../domain/outcomes';
+
+export { isFailure, type MessageOpFailure, type QueueMissing } from '../domain/outcomes';
 
 /**
  * The store: high-level atomic operations, not tables. Each method is one transaction in the backend (the SQLite
@@ -296,19 +299,4 @@ export interface ReleaseRequest {
   reservationId: string;
   delaySeconds: number;
   now: number;
-}
-
-export type QueueMissing = { kind: 'queue_not_found' };
-
-/** Why a message operation changed nothing. */
-export type MessageOpFailure =
-  | QueueMissing
-  | { kind: 'message_not_found'; id: string }
-  | { kind: 'reservation_mismatch'; id: string }
-  | { kind: 'message_reserved'; id: string }
-  /** The message exists but its state does not allow the operation (CrimsonQ complete, fail, retry …). */
-  | { kind: 'wrong_state'; id: string };
-
-export function isFailure(value: unknown): value is MessageOpFailure {
-  return typeof value === 'object' && value !== null && 'kind' in value;
 }

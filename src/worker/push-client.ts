@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent, request } from 'undici';
-import type { DeliveryResult } from '../engine/types';
+import type { DeliveryResult } from '../domain/types';
 
 /** Addresses a subscriber URL may not reach unless allowed: loopback, private, link-local, metadata, unspecified. */
 const PRIVATE = new BlockList();

@@ -1,7 +1,7 @@
 import type { EngineDeps } from '../engine/deps';
 import { postMessages } from '../engine/messages';
-import { internalTarget, newDeliveryReservationId } from '../engine/push';
-import type { DeliveryResult, DeliveryTask } from '../engine/types';
+import { internalTarget, newDeliveryReservationId } from '../domain/push';
+import type { DeliveryResult, DeliveryTask } from '../domain/types';
 import type { Logger } from '../log';
 import type { PushClient } from './push-client';
 

@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
-import * as engineErrors from '../../src/engine/errors';
-import { FerriteError, type ErrorCode } from '../../src/engine/errors';
+import * as engineErrors from '../../src/domain/errors';
+import { FerriteError, type ErrorCode } from '../../src/domain/errors';
 import { statusOf } from '../../src/http/errors';
 import { api } from '../helpers/http';
 import {

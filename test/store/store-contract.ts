@@ -1,5 +1,5 @@
-import { DEFAULT_SETTINGS } from '../../src/engine/queues';
-import type { Message, QueueSettings } from '../../src/engine/types';
+import { DEFAULT_QUEUE_SETTINGS as DEFAULT_SETTINGS } from '../../src/domain/limits';
+import type { Message, QueueSettings } from '../../src/domain/types';
 import type { Store } from '../../src/store/store';
 
 const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';

@@ -1,5 +1,5 @@
-import { INITIAL_ALERT_STATE, evaluateAlert, type AlertState } from '../../src/engine/alerts';
-import type { Alert } from '../../src/engine/types';
+import { INITIAL_ALERT_STATE, evaluateAlert, type AlertState } from '../../src/domain/alerts';
+import type { Alert } from '../../src/domain/types';
 
 const alert = (over: Partial<Alert>): Alert => ({
   id: 'a',

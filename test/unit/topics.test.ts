@@ -1,4 +1,4 @@
-import { TopicIndex, parseFilters, topicMatches } from '../../src/engine/topics';
+import { TopicIndex, parseFilters, topicMatches } from '../../src/domain/topics';
 
 // [filter, published topic, matches] — CrimsonQ's MQTTMatch rules (spec crimsonq §1.2).
 const cases: [string, string, boolean][] = [

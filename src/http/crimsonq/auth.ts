@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { sign, verify } from 'jsonwebtoken';
 import type { EngineDeps } from '../../engine/deps';
-import { Unauthorized } from '../../engine/errors';
+import { Unauthorized } from '../../domain/errors';
 import { projectOfToken } from '../../engine/projects';
 import { readFields, textField } from './body';
 import { sendCqJson, sendText } from './respond';

@@ -1,6 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { InvalidInput } from '../../engine/errors';
+import { InvalidInput } from '../../domain/errors';
 
 /**
  * POST bodies of the CrimsonQ API, read the way fiber's BodyParser reads CrimsonQ's PostBody (spec crimsonq

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import * as consumers from '../../engine/consumers';
 import type { EngineDeps } from '../../engine/deps';
-import { QueueNotFound } from '../../engine/errors';
-import { parseFilters } from '../../engine/topics';
+import { QueueNotFound } from '../../domain/errors';
+import { parseFilters } from '../../domain/topics';
 import { projectOf } from './auth';
 import { integerField, readFields, textField } from './body';
 import type { CommandName } from './commands';

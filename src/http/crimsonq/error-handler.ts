@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { FerriteError, MethodNotAllowed } from '../../engine/errors';
+import { FerriteError, MethodNotAllowed } from '../../domain/errors';
 import type { Logger } from '../../log';
 import { crimsonqErrorOf, frameworkClientError } from '../errors';
 import { sendText } from './respond';

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { STATUSES } from '../../engine/consumers';
-import { QueueNotFound } from '../../engine/errors';
-import { checkQueueName } from '../../engine/limits';
-import type { ConsumerStatus } from '../../engine/types';
+import { STATUSES } from '../../domain/consumers';
+import { QueueNotFound } from '../../domain/errors';
+import { checkQueueName } from '../../domain/limits';
+import type { ConsumerStatus } from '../../domain/types';
 
 /**
  * The consumer an operation names (path or body). An empty or impossible id names no consumer: CrimsonQ's

@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { EngineDeps } from '../../engine/deps';
-import { MethodNotAllowed, RouteNotFound } from '../../engine/errors';
+import { MethodNotAllowed, RouteNotFound } from '../../domain/errors';
 import type { Logger } from '../../log';
 import { login, requireCrimsonqAuth } from './auth';
 import { COMMANDS, commandList, pathOf, type CommandName } from './commands';

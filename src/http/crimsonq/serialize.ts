@@ -1,5 +1,5 @@
 import type { ConsumerInfo } from '../../engine/consumers';
-import type { ConsumerStatus, Message, MessageState, StateCounts } from '../../engine/types';
+import type { ConsumerStatus, Message, MessageState, StateCounts } from '../../domain/types';
 import { directTopic } from './wire';
 
 /** Engine objects → CrimsonQ's JSON (spec crimsonq §1.1), field names and order as CrimsonQ marshals them. */

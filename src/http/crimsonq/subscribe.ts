@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { statusCounts } from '../../engine/consumers';
 import type { EngineDeps } from '../../engine/deps';
-import { QueueNotFound } from '../../engine/errors';
+import { QueueNotFound } from '../../domain/errors';
 import type { EngineEventMap, EngineEvents } from '../../engine/events';
 import type { Logger } from '../../log';
 import { projectOf } from './auth';

@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import type { EngineDeps } from '../../engine/deps';
 import * as queues from '../../engine/queues';
-import type { QueueSettingsInput } from '../../engine/queues';
-import type { QueueType } from '../../engine/types';
+import type { QueueSettingsInput } from '../../domain/queue-settings';
+import type { QueueType } from '../../domain/types';
 import { sendJson } from '../respond';
 import { resource } from '../routes';
 import { queueToWire } from '../serialize';

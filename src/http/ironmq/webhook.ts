@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { EngineDeps } from '../../engine/deps';
-import { InvalidInput } from '../../engine/errors';
+import { InvalidInput } from '../../domain/errors';
 import * as pushMessages from '../../engine/push-messages';
 import { sendJson } from '../respond';
 import { resource } from '../routes';

@@ -1,5 +1,5 @@
-import type { AlertInput } from '../../engine/alerts';
-import type { PushInput, SubscriberInput } from '../../engine/push';
+import type { AlertInput } from '../../domain/alerts';
+import type { PushInput, SubscriberInput } from '../../domain/push';
 
 /** IronMQ wire shapes of push settings and alerts (snake_case), as validated by the request rules. */
 

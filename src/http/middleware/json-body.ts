@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { InvalidInput } from '../../engine/errors';
+import { InvalidInput } from '../../domain/errors';
 import { MSG } from '../wire';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

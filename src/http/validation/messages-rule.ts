@@ -1,4 +1,4 @@
-import { LIMITS } from '../../engine/limits';
+import { LIMITS } from '../../domain/limits';
 
 /**
  * The `messages` array of a post, checked in one walk per field instead of express-validator's wildcard chains

@@ -1,8 +1,8 @@
 import type { Schema } from 'express-validator';
-import { ALERT_LIMITS } from '../../engine/alerts';
-import { LIMITS } from '../../engine/limits';
-import { PUSH_LIMITS } from '../../engine/push';
-import { TOPIC_LIMITS } from '../../engine/topics';
+import { ALERT_LIMITS } from '../../domain/alerts';
+import { LIMITS } from '../../domain/limits';
+import { PUSH_LIMITS } from '../../domain/push';
+import { TOPIC_LIMITS } from '../../domain/topics';
 import { checkMessages } from './messages-rule';
 import {
   optionalBoolean,

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { checkSchema, type Location, type ParamSchema, type Schema } from 'express-validator';
-import { InvalidInput } from '../../engine/errors';
+import { InvalidInput } from '../../domain/errors';
 
 /**
  * Compiles a schema once and returns a middleware that runs it and throws InvalidInput (→ 400) naming the

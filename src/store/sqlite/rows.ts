@@ -7,7 +7,7 @@ import type {
   PushStatus,
   Queue,
   QueueType,
-} from '../../engine/types';
+} from '../../domain/types';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to domain objects. */
 

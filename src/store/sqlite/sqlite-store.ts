@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { StoreUnavailable } from '../../engine/errors';
-import { INITIAL_ALERT_STATE, alertMessageBody, evaluateAlert, type AlertState } from '../../engine/alerts';
-import { DEFAULT_QUEUE_SETTINGS } from '../../engine/limits';
-import { errorQueueBody } from '../../engine/push';
-import { TopicIndex } from '../../engine/topics';
+import { StoreUnavailable } from '../../domain/errors';
+import { INITIAL_ALERT_STATE, alertMessageBody, evaluateAlert, type AlertState } from '../../domain/alerts';
+import { DEFAULT_QUEUE_SETTINGS } from '../../domain/limits';
+import { errorQueueBody } from '../../domain/push';
+import { TopicIndex } from '../../domain/topics';
 import type {
   ConsumerStatus,
   Delivery,
@@ -18,7 +18,7 @@ import type {
   QueueSettings,
   StateCounts,
   TokenInfo,
-} from '../../engine/types';
+} from '../../domain/types';
 import type {
   AckRequest,
   ClaimRequest,

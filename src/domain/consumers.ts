@@ -1,0 +1,51 @@
+import { InvalidInput } from './errors';
+import { DEFAULT_QUEUE_SETTINGS, checkQueueName } from './limits';
+import { normalizeFilters } from './topics';
+import type { ConsumerStatus, QueueSettings } from './types';
+
+/**
+ * CrimsonQ's model (spec crimsonq §6): a consumer is a queue with on_timeout "overdue", its concurrency as
+ * max_in_flight, completed messages retained until flushed, an idle expiry, and topic filters.
+ */
+
+export interface ConsumerDefaults {
+  /** CrimsonQ active_before_delayed: seconds before an active message is delayed (overdue). */
+  activeTimeout: number;
+  /** CrimsonQ delayed_before_failed: seconds a delayed message waits before it fails. */
+  overdueTimeout: number;
+  /** consumer_inactive_destroy_hours, in seconds; 0: never. */
+  idleExpiry: number;
+}
+
+export const STATUSES: readonly ConsumerStatus[] = ['pending', 'active', 'delayed', 'failed', 'completed'];
+
+/** Most messages listed per status: CrimsonQ lists all; Ferrite bounds the answer. */
+export const LIST_LIMIT = 10_000;
+
+export function checkConsumerId(id: string): void {
+  checkQueueName(id, 'consumerId');
+}
+
+/** Concurrency as CrimsonQ takes it: ≤ 0 is unlimited. */
+export function concurrencyOf(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new InvalidInput('concurrency must be a whole number');
+  return Math.max(value, 0);
+}
+
+/** The settings of a queue created as a CrimsonQ consumer. */
+export function consumerSettings(
+  defaults: ConsumerDefaults,
+  topics: string[],
+  concurrency: number,
+): QueueSettings {
+  return {
+    ...DEFAULT_QUEUE_SETTINGS,
+    messageTimeout: defaults.activeTimeout,
+    onTimeout: 'overdue',
+    overdueTimeout: defaults.overdueTimeout,
+    retainCompleted: true,
+    idleExpiry: defaults.idleExpiry,
+    maxInFlight: concurrencyOf(concurrency),
+    topics: normalizeFilters(topics),
+  };
+}
