@@ -4,7 +4,9 @@ import { RouteNotFound } from './domain/errors';
 import { crimsonqRoutes } from './http/crimsonq/routes';
 import type { CrimsonqOptions } from './http/crimsonq/settings';
 import { dashboardRoutes } from './http/dashboard';
-import { errorHandler } from './http/errors';
+import { errorHandler } from './http/error-handler';
+import { renderIronmqError } from './http/errors';
+import { mount } from './http/routes';
 import { messageRoutes } from './http/ironmq/messages';
 import { queueRoutes } from './http/ironmq/queues';
 import { pushRoutes } from './http/ironmq/push';
@@ -36,8 +38,6 @@ export interface AppDeps {
   maxRequestBytes: number;
   /** How many queues get per-queue metric series of their own (the rest share `_other`); default 100. */
   metricsQueueLabelLimit?: number;
-  /** The data file, for the store-size metrics; absent for an in-memory store. */
-  dataFile?: string | null;
   /** The CrimsonQ API (`/login`, `/api`); not mounted when absent. */
   crimsonq?: CrimsonqOptions;
 }
@@ -48,39 +48,39 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  const metrics = createMetrics(deps.engine, {
-    queueLabelLimit: deps.metricsQueueLabelLimit,
-    dataFile: deps.dataFile ?? null,
-  });
+  const metrics = createMetrics(deps.engine, { queueLabelLimit: deps.metricsQueueLabelLimit });
   app.use(metrics.middleware);
   app.use(requestLog(deps.log));
   app.use(stableQuery);
   app.use(methodOverride);
-  app.use(healthRoutes(deps.engine), metrics.routes, docsRoutes());
-  app.use('/ui', dashboardRoutes());
+  mount(app, '/', healthRoutes(deps.engine), metrics.routes, docsRoutes());
+  mount(app, '/ui', dashboardRoutes());
   // CrimsonQ reads its own bodies (JSON, forms, multipart) and answers in its own text shapes.
-  if (deps.crimsonq) app.use(crimsonqRoutes(deps.engine, deps.crimsonq, deps.log, deps.maxRequestBytes));
+  if (deps.crimsonq) {
+    mount(app, '/', crimsonqRoutes(deps.engine, deps.crimsonq, deps.log, deps.maxRequestBytes));
+  }
   // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
   app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
 
   const ironmq = Router({ mergeParams: true });
   // The webhook takes its raw body as the message: it is routed before the JSON parser.
-  ironmq.use('/queues', webhookRoutes(deps.engine, requireProjectToken(deps.engine.store)));
+  mount(ironmq, '/queues', webhookRoutes(deps.engine, requireProjectToken(deps.engine)));
   ironmq.use(jsonBody);
-  ironmq.use(requireProjectToken(deps.engine.store));
-  ironmq.use(
+  ironmq.use(requireProjectToken(deps.engine));
+  mount(
+    ironmq,
     '/queues',
     queueRoutes(deps.engine),
     messageRoutes(deps.engine),
     reservationRoutes(deps.engine),
     pushRoutes(deps.engine),
   );
-  ironmq.use('/topics', topicRoutes(deps.engine));
-  app.use('/3/projects/:projectId', ironmq);
+  mount(ironmq, '/topics', topicRoutes(deps.engine));
+  mount(app, '/3/projects/:projectId', ironmq);
 
   app.use(() => {
     throw new RouteNotFound();
   });
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, renderIronmqError));
   return app;
 }

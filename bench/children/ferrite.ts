@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       stats: () => ({
         rss: process.memoryUsage().rss,
         walBytes: walSize(config.dbFile),
-        waiters: ferrite.engine.waiters.size,
+        waiters: ferrite.engine.wakeups.parked,
         commits: commits ? { ...commits } : null,
       }),
     },

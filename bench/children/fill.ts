@@ -9,7 +9,6 @@ import { announceReady, num, serveParent, str } from '../lib/parent';
 const file = process.env.BENCH_DB_FILE;
 if (!file) throw new Error('BENCH_DB_FILE is required');
 const clock = dist.clock().systemClock;
-const { DEFAULT_QUEUE_SETTINGS: DEFAULT_SETTINGS } = dist.limits();
 const store = dist.sqliteStore().openSqliteStore({ file, durability: 'off', now: clock.now() });
 
 /** Rows per store call, and calls per event-loop turn (which the group committer puts in one transaction). */
@@ -23,7 +22,7 @@ async function fill(queue: string, count: number): Promise<void> {
     for (let i = 0; i < BATCHES_PER_TURN && done < count; i++) {
       const size = Math.min(BATCH, count - done);
       const batch = Array.from({ length: size }, () => ({ body, delay: 0, pushHeaders: null }));
-      pending.push(store.postMessages(PROJECT, queue, batch, DEFAULT_SETTINGS, clock.now()));
+      pending.push(store.postMessages(PROJECT, queue, batch, clock.now()));
       done += size;
     }
     await Promise.all(pending);
@@ -31,7 +30,7 @@ async function fill(queue: string, count: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await dist.projects().createProject(store, clock, { id: PROJECT, token: TOKEN, name: 'bench' });
+  await dist.projects().createProject({ store, clock }, { id: PROJECT, token: TOKEN, name: 'bench' });
   serveParent(
     {
       fill: async (args) => {

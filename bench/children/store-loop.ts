@@ -10,9 +10,7 @@ import { announceReady, num, serveParent, str } from '../lib/parent';
 const file = process.env.BENCH_DB_FILE;
 if (!file) throw new Error('BENCH_DB_FILE is required');
 const clock = dist.clock().systemClock;
-const { DEFAULT_QUEUE_SETTINGS: DEFAULT_SETTINGS } = dist.limits();
 const store = dist.sqliteStore().openSqliteStore({ file, durability: 'full', now: clock.now() });
-let reservation = 0;
 
 /** One loop: post n, reserve n, delete them by id and reservation id, until `until`. Returns messages cycled. */
 async function loop(queue: string, n: number, until: number): Promise<number> {
@@ -20,15 +18,13 @@ async function loop(queue: string, n: number, until: number): Promise<number> {
   const batch = Array.from({ length: n }, () => ({ body, delay: 0, pushHeaders: null }));
   let cycled = 0;
   while (performance.now() < until) {
-    await store.postMessages(PROJECT, queue, batch, DEFAULT_SETTINGS, clock.now());
+    await store.postMessages(PROJECT, queue, batch, clock.now());
     const reserved = await store.reserveMessages({
       projectId: PROJECT,
       name: queue,
       n,
       timeoutSeconds: 60,
       deleteOnReserve: false,
-      reservationIds: Array.from({ length: n }, () => `r${++reservation}`),
-      defaults: DEFAULT_SETTINGS,
       now: clock.now(),
     });
     const messages = reserved?.messages ?? [];

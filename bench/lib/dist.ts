@@ -20,7 +20,6 @@ export const dist = {
   clock: () => fromDist<typeof import('../../src/engine/clock')>('engine/clock.js'),
   log: () => fromDist<typeof import('../../src/log')>('log.js'),
   projects: () => fromDist<typeof import('../../src/engine/projects')>('engine/projects.js'),
-  limits: () => fromDist<typeof import('../../src/domain/limits')>('domain/limits.js'),
   sqliteStore: () =>
     fromDist<typeof import('../../src/store/sqlite/sqlite-store')>('store/sqlite/sqlite-store.js'),
 };

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config';
 import type { Clock } from '../engine/clock';
 import { FerriteError } from '../domain/errors';
-import { createProject, createToken } from '../engine/projects';
-import { openSqliteStore } from '../store/sqlite/sqlite-store';
+import { createProject, createToken, listProjects, listTokens, revokeToken } from '../engine/projects';
+import { openStore } from '../store/open-store';
 import { CLIENT_USAGE, isClientCommand, runClient } from './client/run-client';
 
 const USAGE = `Usage: ferrite <command> [options]
@@ -42,7 +42,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return group === undefined && !values.help ? 1 : 0;
   }
   const config = loadConfig(io.env);
-  const store = openSqliteStore({ file: config.dbFile, durability: config.durability, now: io.clock.now() });
+  const { store } = openStore(config.store, { now: io.clock.now(), maxWaiters: 0 });
+  const deps = { store, clock: io.clock };
   try {
     switch (`${group} ${action ?? ''}`.trim()) {
       case 'migrate': {
@@ -52,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'project create': {
-        const created = await createProject(store, io.clock, { name: values.name, id: values.id });
+        const created = await createProject(deps, { name: values.name, id: values.id });
         io.out(`Project ${created.project.id} (${created.project.name}), token id ${created.tokenId}:`);
         io.out(`  IRON_PROJECT_ID=${created.project.id}`);
         io.out(`  IRON_TOKEN=${created.token}`);
@@ -60,21 +61,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'project list': {
-        for (const project of await store.listProjects()) {
+        for (const project of await listProjects(deps)) {
           io.out(`${project.id}  ${project.name}  created ${new Date(project.createdAt).toISOString()}`);
         }
         return 0;
       }
       case 'token create': {
         if (!arg) throw new UsageError('token create needs a project id');
-        const { token, tokenId } = await createToken(store, io.clock, arg, values.name ?? 'cli');
+        const { token, tokenId } = await createToken(deps, arg, values.name ?? 'cli');
         io.out(`Token id ${tokenId} for project ${arg}:`);
         io.out(`  IRON_TOKEN=${token}`);
         io.out('The token is shown only this once.');
         return 0;
       }
       case 'token list': {
-        for (const token of await store.listTokens(arg)) {
+        for (const token of await listTokens(deps, arg)) {
           const state =
             token.revokedAt === null ? 'active' : `revoked ${new Date(token.revokedAt).toISOString()}`;
           io.out(`${token.id}  ${token.projectId}  ${token.name}  ${state}`);
@@ -83,7 +84,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'token revoke': {
         if (!arg) throw new UsageError('token revoke needs a token id (see token list)');
-        if (!(await store.revokeToken(arg, io.clock.now()))) {
+        if (!(await revokeToken(deps, arg))) {
           io.err(`No active token with id ${arg}.`);
           return 1;
         }

@@ -1,4 +1,4 @@
-import type { Durability } from '../store/sqlite/sqlite-store';
+import type { Durability, StoreConfig } from '../store/store-config';
 
 /** Every setting: its env var, default and meaning. README's configuration table is generated from the same facts. */
 export interface Config {
@@ -31,6 +31,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   maxLongPolls: number;
+  /** The backend, built from the settings above (FERRITE_DB_FILE, FERRITE_DURABILITY). */
+  store: StoreConfig;
 }
 
 export class ConfigError extends Error {
@@ -269,16 +271,20 @@ export const SETTINGS = {
     default: 800,
     parse: integer(0, 1_000_000),
   },
-} satisfies { [K in keyof Config]: Setting<Config[K]> };
+} satisfies { [K in keyof Settings]: Setting<Settings[K]> };
+
+/** The settings read from the environment one by one; the rest of Config is derived from them. */
+type Settings = Omit<Config, 'store'>;
 
 /** Reads and validates every setting from `env`; throws ConfigError naming the first bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const config: Record<string, unknown> = {};
-  for (const [key, setting] of Object.entries(SETTINGS) as [keyof Config, Setting<unknown>][]) {
+  for (const [key, setting] of Object.entries(SETTINGS) as [keyof Settings, Setting<unknown>][]) {
     const raw = env[setting.env];
     config[key] = raw === undefined ? setting.default : setting.parse(raw, setting.env);
   }
   const typed = config as unknown as Config;
+  typed.store = { kind: 'sqlite', file: typed.dbFile, durability: typed.durability };
   // Node refuses a header timeout longer than the whole-request timeout.
   if (typed.headersTimeoutMs > typed.requestTimeoutMs) {
     throw new ConfigError(

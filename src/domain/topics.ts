@@ -44,31 +44,31 @@ export function topicMatches(filter: string, topic: string): boolean {
   return fl.length === tl.length;
 }
 
-interface Node {
-  children: Map<string, Node>;
+interface Node<K> {
+  children: Map<string, Node<K>>;
   /** Queues whose filter ends here. */
-  here: Set<number>;
+  here: Set<K>;
   /** Queues whose filter has '#' at this level (matching this level and everything below, or nothing). */
-  rest: Set<number>;
+  rest: Set<K>;
 }
 
-const node = (): Node => ({ children: new Map(), here: new Set(), rest: new Set() });
+const node = <K>(): Node<K> => ({ children: new Map(), here: new Set(), rest: new Set() });
 
 /**
  * An index of every queue's filters: a publish walks the topic's levels (following literal and '+' children),
  * so matching costs the depth of the topic, not the number of queues. Keys are opaque queue ids.
  */
-export class TopicIndex {
-  private readonly roots = new Map<string, Node>();
-  private readonly filtersOf = new Map<number, { scope: string; filters: string[] }>();
+export class TopicIndex<K = string | number> {
+  private readonly roots = new Map<string, Node<K>>();
+  private readonly filtersOf = new Map<K, { scope: string; filters: string[] }>();
 
   /** Sets the filters of a queue in a scope (a project), replacing the previous ones. */
-  set(scope: string, queueId: number, filters: string[]): void {
+  set(scope: string, queueId: K, filters: string[]): void {
     this.remove(queueId);
     if (filters.length === 0) return;
     this.filtersOf.set(queueId, { scope, filters });
     let root = this.roots.get(scope);
-    if (!root) this.roots.set(scope, (root = node()));
+    if (!root) this.roots.set(scope, (root = node<K>()));
     for (const filter of filters) {
       let at = root;
       let ended = false;
@@ -79,20 +79,20 @@ export class TopicIndex {
           break;
         }
         let next = at.children.get(level);
-        if (!next) at.children.set(level, (next = node()));
+        if (!next) at.children.set(level, (next = node<K>()));
         at = next;
       }
       if (!ended) at.here.add(queueId);
     }
   }
 
-  remove(queueId: number): void {
+  remove(queueId: K): void {
     const entry = this.filtersOf.get(queueId);
     if (!entry) return;
     this.filtersOf.delete(queueId);
     const root = this.roots.get(entry.scope);
     if (!root) return;
-    const purge = (at: Node) => {
+    const purge = (at: Node<K>) => {
       at.here.delete(queueId);
       at.rest.delete(queueId);
       for (const [key, child] of at.children) {
@@ -104,17 +104,17 @@ export class TopicIndex {
     purge(root);
   }
 
-  filters(queueId: number): string[] {
+  filters(queueId: K): string[] {
     return this.filtersOf.get(queueId)?.filters ?? [];
   }
 
   /** Every queue of the scope with at least one filter matching `topic`: one entry per queue. */
-  match(scope: string, topic: string): Set<number> {
-    const found = new Set<number>();
+  match(scope: string, topic: string): Set<K> {
+    const found = new Set<K>();
     const root = this.roots.get(scope);
     if (!root) return found;
     const levels = topic.split('/');
-    const walk = (at: Node, depth: number) => {
+    const walk = (at: Node<K>, depth: number) => {
       for (const id of at.rest) found.add(id);
       if (depth === levels.length) {
         for (const id of at.here) found.add(id);

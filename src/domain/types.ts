@@ -1,4 +1,4 @@
-/** Domain types shared by the engine, the store interface and the HTTP serializers. Times are ms since the epoch. */
+/** Domain types shared by every layer: the engine, the store interface, the protocols. Times are ms since the epoch. */
 
 export type QueueType = 'pull' | 'multicast' | 'unicast';
 
@@ -91,7 +91,6 @@ export interface DeliveryTask {
   body: string;
   pushHeaders: Record<string, string> | null;
   projectId: string;
-  queueId: number;
   queueName: string;
   tries: number;
   /**
@@ -110,8 +109,13 @@ export interface Queue extends QueueSettings {
   projectId: string;
   name: string;
   lastActiveAt: number;
-  /** The store's own id, exposed as a string `id` on the wire. */
-  id: number;
+  /** The store's own id (digits), shown as `id` on the wire; never reused. */
+  id: string;
+  /**
+   * Increases with every change of the queue's settings (not of its counters): a settings update names the
+   * version it was computed from, so two concurrent PATCHes cannot silently overwrite each other.
+   */
+  version: number;
   size: number;
   totalMessages: number;
   createdAt: number;
@@ -164,4 +168,10 @@ export interface TokenInfo {
 
 export interface QueueListPage {
   names: string[];
+}
+
+/** A message named in a delete, with the reservation id that holds it (null: not reserved). */
+export interface MessageRef {
+  id: string;
+  reservationId: string | null;
 }

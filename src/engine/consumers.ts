@@ -1,15 +1,12 @@
-import { isFailure, raise } from '../domain/outcomes';
-import type { EngineDeps } from './deps';
-import { ConcurrencyExceeded, ConsumerExists, InvalidInput, QueueNotFound } from '../domain/errors';
-import { newReservationId } from './ids';
-import { postMessages } from './messages';
-import { DEFAULT_QUEUE_SETTINGS } from '../domain/limits';
-import { getQueue, changeQueue } from './queues';
-import { normalizeFilters } from '../domain/topics';
-import { queueKey } from './waiters';
-import type { ConsumerStatus, Message, NewMessage, StateCounts } from '../domain/types';
-
 import { LIST_LIMIT, checkConsumerId, concurrencyOf, consumerSettings } from '../domain/consumers';
+import { ConcurrencyExceeded, ConsumerExists, InvalidInput, QueueNotFound } from '../domain/errors';
+import { isFailure, raise } from '../domain/outcomes';
+import { normalizeFilters } from '../domain/topics';
+import type { ConsumerStatus, Message, NewMessage, StateCounts } from '../domain/types';
+import { queueKey } from '../store/wakeups';
+import type { EngineDeps } from './deps';
+import { postMessages } from './messages';
+import { changeQueue, getQueue } from './queues';
 
 export interface ConsumerInfo {
   consumerId: string;
@@ -26,14 +23,13 @@ export async function createConsumer(
   concurrency: number,
 ): Promise<void> {
   checkConsumerId(consumerId);
-  const defaults = deps.consumerDefaults;
-  const result = await deps.store.putQueue(
+  const result = await deps.store.putQueue({
     projectId,
-    consumerId,
-    consumerSettings(defaults, topics, concurrency),
-    deps.clock.now(),
-    'create',
-  );
+    name: consumerId,
+    settings: consumerSettings(deps.consumerDefaults, topics, concurrency),
+    now: deps.clock.now(),
+    mode: 'create',
+  });
   if (!result) throw new ConsumerExists(consumerId);
 }
 
@@ -87,7 +83,7 @@ export async function setConcurrency(
     return { ...queue, maxInFlight: value };
   });
   // More room: parked long polls may now take messages.
-  deps.waiters.notify(queueKey(projectId, consumerId), value || 1);
+  deps.wakeups.notify(queueKey(projectId, consumerId), value || 1);
 }
 
 /** Whether a pull would be allowed now (CrimsonQ consumer.concurrency.ok). */
@@ -160,8 +156,6 @@ export async function pull(deps: EngineDeps, projectId: string, consumerId: stri
     n: 1,
     timeoutSeconds: null,
     deleteOnReserve: false,
-    reservationIds: [newReservationId()],
-    defaults: DEFAULT_QUEUE_SETTINGS,
     now,
   });
   if (!result) throw new QueueNotFound(consumerId);
@@ -188,7 +182,7 @@ async function messageOp(
 export async function complete(deps: EngineDeps, projectId: string, consumerId: string, id: string) {
   await messageOp(deps, consumerId, (now) => deps.store.completeMessage(projectId, consumerId, id, now));
   deps.events.emit('messages:deleted', { projectId, queue: consumerId, count: 1 });
-  deps.waiters.notify(queueKey(projectId, consumerId), 1);
+  deps.wakeups.notify(queueKey(projectId, consumerId), 1);
 }
 
 export async function fail(
@@ -199,14 +193,14 @@ export async function fail(
   error: string,
 ) {
   await messageOp(deps, consumerId, (now) => deps.store.failMessage(projectId, consumerId, id, error, now));
-  deps.waiters.notify(queueKey(projectId, consumerId), 1);
+  deps.wakeups.notify(queueKey(projectId, consumerId), 1);
 }
 
 /** Failed messages back to pending at their old place (the front). `id` null: all of them. */
 export async function retry(deps: EngineDeps, projectId: string, consumerId: string, id: string | null) {
   const result = await deps.store.retryFailed(projectId, consumerId, id, deps.clock.now());
   if (isFailure(result)) raise(result, consumerId);
-  deps.waiters.notify(queueKey(projectId, consumerId), result);
+  deps.wakeups.notify(queueKey(projectId, consumerId), result);
   return result;
 }
 
@@ -265,7 +259,7 @@ export async function publish(
   }
   const ids = await deps.store.publish(projectId, topic, messages, deps.clock.now());
   for (const [queue, queued] of Object.entries(ids)) {
-    deps.waiters.notify(queueKey(projectId, queue), queued.length);
+    deps.wakeups.notify(queueKey(projectId, queue), queued.length);
     deps.events.emit('messages:posted', { projectId, queue, count: queued.length, ids: queued });
     deps.events.emit('push:queued', { projectId, queue, count: queued.length });
   }

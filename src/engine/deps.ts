@@ -1,14 +1,15 @@
-import type { Store } from '../store/store';
-import type { Clock } from './clock';
 import type { ConsumerDefaults } from '../domain/consumers';
+import type { Store } from '../store/store';
+import type { Wakeups } from '../store/wakeups';
+import type { Clock } from './clock';
 import type { EngineEvents } from './events';
-import type { Waiters } from './waiters';
 
 /** What every engine operation receives. Passed explicitly; the engine has no module-level state. */
 export interface EngineDeps {
   store: Store;
+  /** Long polls park here; writes that may make messages available notify their queue. */
+  wakeups: Wakeups;
   clock: Clock;
-  waiters: Waiters;
   events: EngineEvents;
   /** Largest message body in UTF-8 bytes. */
   maxMessageBytes: number;

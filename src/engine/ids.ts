@@ -20,8 +20,3 @@ export function hashToken(token: string): string {
 export function newTokenId(): string {
   return randomBytes(6).toString('hex');
 }
-
-/** Reservation ids are opaque to clients; 16 random bytes make a stale one impossible to guess or reuse. */
-export function newReservationId(): string {
-  return randomBytes(16).toString('hex');
-}

@@ -1,11 +1,9 @@
 import { isFailure, raise } from '../domain/outcomes';
-import type { MessageRef } from '../store/store';
 import type { EngineDeps } from './deps';
 import { InvalidInput, MessageNotFound, PayloadTooLarge, QueueNotFound } from '../domain/errors';
 import { LIMITS, checkPushHeaders, checkQueueName } from '../domain/limits';
-import { DEFAULT_QUEUE_SETTINGS } from '../domain/limits';
-import { queueKey } from './waiters';
-import type { Message, NewMessage } from '../domain/types';
+import { queueKey } from '../store/wakeups';
+import type { Message, MessageRef, NewMessage } from '../domain/types';
 
 /** Posts 1..100 messages, all or none; creates the queue when missing. Returns ids in request order. */
 export async function postMessages(
@@ -25,14 +23,8 @@ export async function postMessages(
     }
     if (message.pushHeaders) checkPushHeaders(message.pushHeaders);
   });
-  const { ids, deliveries } = await deps.store.postMessages(
-    projectId,
-    name,
-    messages,
-    DEFAULT_QUEUE_SETTINGS,
-    deps.clock.now(),
-  );
-  deps.waiters.notify(queueKey(projectId, name), ids.length);
+  const { ids, deliveries } = await deps.store.postMessages(projectId, name, messages, deps.clock.now());
+  deps.wakeups.notify(queueKey(projectId, name), ids.length);
   deps.events.emit('messages:posted', { projectId, queue: name, count: ids.length, ids });
   if (deliveries > 0) deps.events.emit('push:queued', { projectId, queue: name, count: deliveries });
   return ids;
@@ -77,7 +69,7 @@ export async function deleteMessages(
   if (failure) raise(failure, name);
   deps.events.emit('messages:deleted', { projectId, queue: name, count: unique.length });
   // A freed slot on a queue with max_in_flight lets a parked long poll take a message.
-  deps.waiters.notify(queueKey(projectId, name), unique.length);
+  deps.wakeups.notify(queueKey(projectId, name), unique.length);
 }
 
 export async function clearMessages(deps: EngineDeps, projectId: string, name: string): Promise<void> {

@@ -1,8 +1,44 @@
-import type { EngineDeps } from './deps';
-import { QueueNotFound } from '../domain/errors';
+import { QueueNotFound, ServerBusy } from '../domain/errors';
 import { DEFAULT_QUEUE_SETTINGS, LIMITS, checkQueueName } from '../domain/limits';
 import { mergeSettings, type QueueSettingsInput } from '../domain/queue-settings';
 import type { Queue, QueueSettings } from '../domain/types';
+import type { EngineDeps } from './deps';
+
+/**
+ * How often a settings change is recomputed when another one landed between its read and its write. Each retry
+ * means a concurrent change committed, so this is only reached under a storm of changes to one queue.
+ */
+const MAX_SETTINGS_ATTEMPTS = 20;
+
+/**
+ * Reads a queue, computes its new settings, and writes them only if nothing changed them in between (the
+ * store's compare-and-set on the queue's version); otherwise reads again and recomputes. No concurrent PATCH,
+ * subscriber or alert change is lost, whichever process or node makes it.
+ */
+async function changeSettings<T>(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  attempt: (existing: Queue | null) => {
+    settings: QueueSettings;
+    result: (queue: Queue, created: boolean) => T;
+  },
+): Promise<T> {
+  for (let i = 0; i < MAX_SETTINGS_ATTEMPTS; i++) {
+    const existing = await deps.store.getQueue(projectId, name);
+    const { settings, result } = attempt(existing);
+    const written = await deps.store.putQueue({
+      projectId,
+      name,
+      settings,
+      now: deps.clock.now(),
+      mode: existing ? 'update' : 'create',
+      expectedVersion: existing?.version,
+    });
+    if (written) return result(written.queue, written.created);
+  }
+  throw new ServerBusy('The queue is being changed by too many requests at once; retry later');
+}
 
 /** PUT /queues/{name}: creates the queue, or updates it when it exists (what every client expects of PUT). */
 export async function putQueue(
@@ -12,10 +48,10 @@ export async function putQueue(
   input: QueueSettingsInput,
 ): Promise<{ queue: Queue; created: boolean }> {
   checkQueueName(name);
-  const existing = await deps.store.getQueue(projectId, name);
-  const settings = mergeSettings(name, existing ?? DEFAULT_QUEUE_SETTINGS, input, !existing);
-  const result = await deps.store.putQueue(projectId, name, settings, deps.clock.now(), 'upsert');
-  return result!;
+  return changeSettings(deps, projectId, name, (existing) => ({
+    settings: mergeSettings(name, existing ?? DEFAULT_QUEUE_SETTINGS, input, !existing),
+    result: (queue, created) => ({ queue, created }),
+  }));
 }
 
 /** PATCH /queues/{name}: updates an existing queue. */
@@ -28,7 +64,7 @@ export async function updateQueue(
   return changeQueue(deps, projectId, name, (queue) => mergeSettings(name, queue, input, false));
 }
 
-/** Reads a queue, applies `change` to its settings and stores the result. */
+/** Applies `change` to an existing queue's settings, atomically with respect to every other change. */
 export async function changeQueue(
   deps: EngineDeps,
   projectId: string,
@@ -36,11 +72,10 @@ export async function changeQueue(
   change: (queue: Queue) => QueueSettings,
 ): Promise<Queue> {
   checkQueueName(name);
-  const existing = await deps.store.getQueue(projectId, name);
-  if (!existing) throw new QueueNotFound(name);
-  const result = await deps.store.putQueue(projectId, name, change(existing), deps.clock.now(), 'update');
-  if (!result) throw new QueueNotFound(name);
-  return result.queue;
+  return changeSettings(deps, projectId, name, (existing) => {
+    if (!existing) throw new QueueNotFound(name);
+    return { settings: change(existing), result: (queue) => queue };
+  });
 }
 
 export async function getQueue(deps: EngineDeps, projectId: string, name: string): Promise<Queue> {

@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { isFailure, raise } from '../domain/outcomes';
-import type { EngineDeps } from './deps';
 import { QueueNotFound, UnsupportedOperation } from '../domain/errors';
-import { newReservationId } from './ids';
-import { DEFAULT_QUEUE_SETTINGS } from '../domain/limits';
-import { queueKey } from './waiters';
+import { isFailure, raise } from '../domain/outcomes';
 import type { Message } from '../domain/types';
+import { queueKey } from '../store/wakeups';
+import type { EngineDeps } from './deps';
+import { newReservationId } from '../domain/ids';
 
 export interface ReserveInput {
   n: number;
@@ -20,7 +19,8 @@ export interface ReserveInput {
 
 /**
  * Reserves up to n messages. With `wait`, parks until a message arrives (post, release, or a timer firing in
- * the queue) or the wait ends, and returns as soon as it has at least one.
+ * the queue) or the wait ends, and returns as soon as it has at least one. The wake-up sequence is read before
+ * each look at the queue, so a message committed after an empty answer wakes the wait at once (never lost).
  */
 export async function reserveMessages(
   deps: EngineDeps,
@@ -28,39 +28,54 @@ export async function reserveMessages(
   name: string,
   input: ReserveInput,
 ): Promise<Message[]> {
+  if (input.waitSeconds <= 0) return reserveOnce(deps, projectId, name, input);
   const started = performance.now();
   const waitMs = input.waitSeconds * 1000;
-  const key = queueKey(projectId, name);
-  for (;;) {
-    const result = await deps.store.reserveMessages({
-      projectId,
-      name,
-      n: input.n,
-      timeoutSeconds: input.timeoutSeconds,
-      deleteOnReserve: input.deleteOnReserve,
-      reservationIds: Array.from({ length: input.n }, newReservationId),
-      defaults: DEFAULT_QUEUE_SETTINGS,
-      now: deps.clock.now(),
-    });
-    if (result === null) throw new QueueNotFound(name);
-    if (result.pushQueue)
-      throw new UnsupportedOperation('Messages of a push queue are delivered, not reserved');
-    const { messages, deadLettered } = result;
-    if (deadLettered > 0)
-      deps.events.emit('messages:dead-lettered', { projectId, queue: name, count: deadLettered });
-    if (messages.length > 0) {
-      deps.events.emit('messages:reserved', { projectId, queue: name, count: messages.length });
-      if (input.deleteOnReserve)
-        deps.events.emit('messages:deleted', { projectId, queue: name, count: messages.length });
+  const watch = deps.wakeups.watch(queueKey(projectId, name));
+  try {
+    for (;;) {
+      const seen = watch.sequence;
+      const messages = await reserveOnce(deps, projectId, name, input);
+      const remaining = waitMs - (performance.now() - started);
+      if (messages.length > 0 || remaining <= 0 || deps.wakeups.closed || input.signal?.aborted)
+        return messages;
+      // Sleep until woken, or until the next scheduled/reserved message of this queue becomes available.
+      const nextTimer = await deps.store.nextTimerAt(projectId, name);
+      const untilTimer = nextTimer === null ? remaining : Math.max(nextTimer - deps.clock.now(), 1);
+      await watch.wait(seen, Math.min(remaining, untilTimer), input.signal);
     }
-    const remaining = waitMs - (performance.now() - started);
-    if (messages.length > 0 || remaining <= 0 || deps.waiters.isClosed || input.signal?.aborted)
-      return messages;
-    // Sleep until woken, or until the next scheduled/reserved message of this queue becomes available.
-    const nextTimer = await deps.store.nextTimerAt(projectId, name);
-    const untilTimer = nextTimer === null ? remaining : Math.max(nextTimer - deps.clock.now(), 1);
-    await deps.waiters.wait(key, Math.min(remaining, untilTimer), input.signal);
+  } finally {
+    watch.end();
   }
+}
+
+/** One look at the queue: what is available now, reserved (or deleted) in one store transaction. */
+async function reserveOnce(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  input: ReserveInput,
+): Promise<Message[]> {
+  const result = await deps.store.reserveMessages({
+    projectId,
+    name,
+    n: input.n,
+    timeoutSeconds: input.timeoutSeconds,
+    deleteOnReserve: input.deleteOnReserve,
+    now: deps.clock.now(),
+  });
+  if (result === null) throw new QueueNotFound(name);
+  if (result.pushQueue)
+    throw new UnsupportedOperation('Messages of a push queue are delivered, not reserved');
+  const { messages, deadLettered } = result;
+  if (deadLettered > 0)
+    deps.events.emit('messages:dead-lettered', { projectId, queue: name, count: deadLettered });
+  if (messages.length > 0) {
+    deps.events.emit('messages:reserved', { projectId, queue: name, count: messages.length });
+    if (input.deleteOnReserve)
+      deps.events.emit('messages:deleted', { projectId, queue: name, count: messages.length });
+  }
+  return messages;
 }
 
 export interface TouchInput {
@@ -87,7 +102,7 @@ export async function touchMessage(
   });
   if (isFailure(result)) raise(result, name);
   // A shorter timeout may end the reservation before a parked long poll's timer: let it re-arm.
-  deps.waiters.notify(queueKey(projectId, name), 1);
+  deps.wakeups.notify(queueKey(projectId, name), 1);
   return result;
 }
 
@@ -110,5 +125,5 @@ export async function releaseMessage(
   if (failure) raise(failure, name);
   // Also after a delayed release: a parked long poll then re-arms its timer for the new, earlier due time
   // instead of sleeping until its wait (or the old reservation's end) runs out.
-  deps.waiters.notify(queueKey(projectId, name), 1);
+  deps.wakeups.notify(queueKey(projectId, name), 1);
 }

@@ -1,9 +1,11 @@
+import type { MessageOpFailure, QueueMissing } from '../domain/outcomes';
 import type {
   ConsumerStatus,
   Delivery,
   DeliveryResult,
   DeliveryTask,
   Message,
+  MessageRef,
   NewMessage,
   Project,
   PushStatus,
@@ -12,17 +14,34 @@ import type {
   StateCounts,
   TokenInfo,
 } from '../domain/types';
-import type { MessageOpFailure, QueueMissing } from '../domain/outcomes';
 
 export { isFailure, type MessageOpFailure, type QueueMissing } from '../domain/outcomes';
+export type { MessageRef } from '../domain/types';
+
+/** The backends Ferrite runs on. */
+export type StoreKind = 'sqlite' | 'postgres';
 
 /**
  * The store: high-level atomic operations, not tables. Each method is one transaction in the backend (the SQLite
  * store additionally commits concurrent calls together, see docs/design.md), so a failed call changes nothing.
- * Every method returns a Promise so that a networked backend can implement the same contract.
- * Times are passed in (`now`, ms): a store never reads a clock.
+ * Every method returns a Promise so that a networked backend implements the same contract, and every id is a
+ * string. Times are passed in (`now`, ms): a store never reads a clock. The queue rules the store applies inside
+ * its transactions (message states, dead letters, alerts, push rounds, topic matching) live in `src/domain/`.
+ * `test/store/store-contract.ts` is the contract: every backend passes it unchanged.
  */
 export interface Store {
+  readonly kind: StoreKind;
+  /** Migrations this open applied, in order (empty when the database was up to date). */
+  readonly migrationsApplied: readonly string[];
+
+  /**
+   * Resolves when the store takes writes now: a write transaction that changes nothing, through the same path as
+   * every write. Rejects (StoreUnavailable) when it does not (closed, read-only, disk full, unreachable …).
+   */
+  ping(): Promise<void>;
+  /** Sizes of the backend's storage, in bytes, by part (SQLite: the data file and its WAL). */
+  stats(): Promise<StoreStats>;
+
   // Projects and tokens
   createProject(project: Project): Promise<void>;
   getProject(id: string): Promise<Project | null>;
@@ -33,41 +52,40 @@ export interface Store {
   revokeToken(tokenId: string, now: number): Promise<boolean>;
   /** The project of a live (not revoked) token with this sha256 hash, or null. */
   projectOfTokenHash(tokenHash: string): Promise<string | null>;
+  /** A server-wide value, created with `value` when absent (first start); returns the stored one. */
+  serverSetting(key: string, value: string): Promise<string>;
 
   // Queues
   getQueue(projectId: string, name: string): Promise<Queue | null>;
   /**
-   * Creates or updates a queue's settings. `mode` decides what happens when the queue does or does not exist:
-   * 'create' only inserts (returns null if it exists), 'update' only updates (null if missing), 'upsert' does either.
+   * Writes a queue's settings under a condition: `create` only inserts (null when the queue exists), `update`
+   * only updates an existing queue, and only while its `version` is still `expectedVersion` when one is given
+   * (null otherwise: missing, or changed since it was read), `upsert` does either. Changing a queue's settings
+   * increases its version; its counters do not.
    */
-  putQueue(
-    projectId: string,
-    name: string,
-    settings: QueueSettings,
-    now: number,
-    mode: 'create' | 'update' | 'upsert',
-  ): Promise<{ queue: Queue; created: boolean } | null>;
+  putQueue(request: PutQueueRequest): Promise<{ queue: Queue; created: boolean } | null>;
   /** Deletes a queue and all its messages; false when it did not exist. */
   deleteQueue(projectId: string, name: string): Promise<boolean>;
   /** Queues in name order (binary, i.e. code point order), after `after`, starting with `prefix`. */
   listQueues(projectId: string, options: { prefix: string; after: string; limit: number }): Promise<Queue[]>;
+  /** Records activity on a queue (keeps a queue with an idle expiry alive). False when missing. */
+  markActive(projectId: string, name: string, now: number): Promise<boolean>;
+  /** Deletes queues whose idle expiry passed; returns them. */
+  expireIdleQueues(now: number, limit: number): Promise<{ projectId: string; name: string }[]>;
+  /** Size and reserved count of up to `limit` queues, over all projects (metrics). */
+  queueStats(limit: number): Promise<QueueStat[]>;
 
   // Messages
   /**
-   * Appends messages in order, creating the queue with `defaults` when missing. Returns their ids (increasing)
-   * and how many push deliveries were queued (one per subscriber of a push queue). A size change that crosses
-   * one of the queue's alerts posts the alert message in the same transaction.
+   * Appends messages in order, creating the queue with the default settings when missing. Returns their ids
+   * (increasing) and how many push deliveries were queued (one per subscriber of a push queue). A size change
+   * that crosses one of the queue's alerts posts the alert message in the same transaction.
    */
-  postMessages(
-    projectId: string,
-    name: string,
-    messages: NewMessage[],
-    defaults: QueueSettings,
-    now: number,
-  ): Promise<PostResult>;
+  postMessages(projectId: string, name: string, messages: NewMessage[], now: number): Promise<PostResult>;
   /**
    * Reserves up to `n` available messages in id order (timed-out and released ones keep their id, so they come
-   * first). Messages over the queue's dead-letter limit are moved there instead. Null when the queue is missing.
+   * first), each under a new reservation id. Messages over the queue's dead-letter limit are moved there instead.
+   * Null when the queue is missing.
    */
   reserveMessages(request: ReserveRequest): Promise<ReserveResult | null>;
   /** Up to `n` messages that a reserve would return now, without reserving them. Null when the queue is missing. */
@@ -95,17 +113,20 @@ export interface Store {
   nextTimerAt(projectId: string, name: string): Promise<number | null>;
   /** Deletes up to `limit` messages whose queue expiration has passed; returns how many, per queue. */
   expireMessages(now: number, limit: number): Promise<ExpiredCounts>;
+  /** Applies fired reservation and overdue timers of up to `limit` queues; returns how many queues. */
+  applyTimers(now: number, limit: number): Promise<number>;
 
   // Push deliveries
   /**
-   * Leases due deliveries for the dispatcher: each returned task's due time moves to `now + leaseMs`, so a task
-   * that is never recorded (crash) is retried after the lease. At most `perQueueLimit` in flight per queue,
-   * counting `inFlight`.
+   * Leases due deliveries for a dispatcher: each returned task's due time moves to `now + leaseMs`, so a task
+   * that is never recorded (crash) is retried after the lease. At most `perQueueLimit` deliveries of a queue are
+   * leased at once, counted in the store, so the limit holds over every dispatcher sharing it.
    */
   claimDeliveries(request: ClaimRequest): Promise<DeliveryTask[]>;
   /**
    * Records an attempt: retries, unicast fail-over, 202 holds, and — when every subscriber is done — the
-   * message's completion and its error-queue report. Null when the delivery no longer exists.
+   * message's completion and its error-queue report. Ends the attempt's lease. Null when the delivery no longer
+   * exists or already ended.
    */
   recordDelivery(outcome: DeliveryOutcome): Promise<RecordedDelivery | null>;
   /**
@@ -115,7 +136,7 @@ export interface Store {
   ackDelivery(request: AckRequest): Promise<MessageOpFailure | Omit<RecordedDelivery, 'status'>>;
   /** Push statuses of a message, in subscriber order. */
   listDeliveries(projectId: string, name: string, messageId: string): Promise<Delivery[] | MessageOpFailure>;
-  /** The earliest due time of any delivery, or null: when the dispatcher must wake next. */
+  /** The earliest due time of any delivery, or null: when a dispatcher must wake next. */
   nextDeliveryAt(): Promise<number | null>;
 
   // Consumers (the CrimsonQ model on the same queues)
@@ -161,11 +182,10 @@ export interface Store {
     status: 'completed' | 'failed',
     now: number,
   ): Promise<number | null>;
-  /** Records activity on a queue (keeps a queue with an idle expiry alive). False when missing. */
-  markActive(projectId: string, name: string, now: number): Promise<boolean>;
   /**
    * Appends `messages` to every queue of the project whose topic filters match `topic` — one copy per queue,
-   * all in one transaction. Returns the ids per queue name.
+   * all in one transaction. Routing is read from the store (never from a cache only one process updates).
+   * Returns the ids per queue name.
    */
   publish(
     projectId: string,
@@ -173,20 +193,24 @@ export interface Store {
     messages: NewMessage[],
     now: number,
   ): Promise<Record<string, string[]>>;
-  /** Deletes queues whose idle expiry passed; returns them. */
-  expireIdleQueues(now: number, limit: number): Promise<{ projectId: string; name: string }[]>;
-  /** Applies fired reservation and overdue timers of up to `limit` queues; returns how many queues. */
-  applyTimers(now: number, limit: number): Promise<number>;
-  /** Size and reserved count of up to `limit` queues, over all projects (metrics). */
-  queueStats(limit: number): Promise<{ projectId: string; name: string; size: number; reserved: number }[]>;
-  /** A server-wide value, created with `value` when absent (first start); returns the stored one. */
-  serverSetting(key: string, value: string): Promise<string>;
 
   /** Called once per alert fired by a committed write (alerts are evaluated inside the store's transactions). */
   onAlertFired(listener: (alert: FiredAlert) => void): void;
 
   /** Closes the store; pending operations are committed first. */
   close(): Promise<void>;
+}
+
+export interface StoreStats {
+  /** Bytes by part of the storage, e.g. `{ data, wal }` for SQLite. */
+  bytes: Record<string, number>;
+}
+
+export interface QueueStat {
+  projectId: string;
+  name: string;
+  size: number;
+  reserved: number;
 }
 
 export interface NewToken {
@@ -197,6 +221,16 @@ export interface NewToken {
   createdAt: number;
 }
 
+export interface PutQueueRequest {
+  projectId: string;
+  name: string;
+  settings: QueueSettings;
+  now: number;
+  mode: 'create' | 'update' | 'upsert';
+  /** For `update`: write only while the queue's version is still this one (compare-and-set). */
+  expectedVersion?: number | undefined;
+}
+
 export interface ReserveRequest {
   projectId: string;
   name: string;
@@ -205,10 +239,6 @@ export interface ReserveRequest {
   timeoutSeconds: number | null;
   /** Remove the messages as they are reserved (IronMQ `delete: true`). */
   deleteOnReserve: boolean;
-  /** One fresh reservation id per message that may be returned (length ≥ n). */
-  reservationIds: readonly string[];
-  /** Settings for a dead-letter queue that has to be created. */
-  defaults: QueueSettings;
   now: number;
 }
 
@@ -236,10 +266,11 @@ export interface ReserveResult {
 
 export interface ClaimRequest {
   now: number;
+  /** Most deliveries to lease (the dispatcher's free slots). */
   limit: number;
   leaseMs: number;
+  /** Most deliveries of one queue leased at once, over every dispatcher. */
   perQueueLimit: number;
-  inFlight: ReadonlyMap<number, number>;
 }
 
 export interface DeliveryOutcome {
@@ -274,11 +305,6 @@ export interface AckRequest {
 export interface ExpiredCounts {
   total: number;
   byQueue: { projectId: string; name: string; count: number }[];
-}
-
-export interface MessageRef {
-  id: string;
-  reservationId: string | null;
 }
 
 export interface TouchRequest {

@@ -1,14 +1,18 @@
-import type { EngineDeps } from '../engine/deps';
-import { postMessages } from '../engine/messages';
 import { internalTarget, newDeliveryReservationId } from '../domain/push';
 import type { DeliveryResult, DeliveryTask } from '../domain/types';
+import type { EngineDeps } from '../engine/deps';
+import { postMessages } from '../engine/messages';
+import { HOLD_EXPIRED, claimDeliveries, nextDeliveryAt, recordAttempt } from '../engine/push-delivery';
 import type { Logger } from '../log';
 import type { PushClient } from './push-client';
 
 export interface DispatcherOptions {
   /** Deliveries in flight at once, over all queues. */
   concurrency: number;
-  /** Deliveries in flight at once per queue: one slow subscriber cannot take every slot. */
+  /**
+   * Deliveries in flight at once per queue: one slow subscriber cannot take every slot. Counted by the store
+   * (leases), so it holds over every dispatcher sharing the store.
+   */
   perQueue: number;
   timeoutMs: number;
   retentionMs: number;
@@ -18,8 +22,6 @@ export interface DispatcherOptions {
 
 /** How far past the attempt's own timeout a lease runs: after a crash, the delivery is retried this much later. */
 const LEASE_MARGIN_MS = 5_000;
-/** Why a delivery answered 202 on its last try ended without an acknowledgement (its push status `msg`). */
-const HOLD_EXPIRED = 'Not acknowledged and no retries left';
 /** The dispatcher re-reads the next due time at least this often (deliveries added by another process). */
 const MAX_SLEEP_MS = 30_000;
 
@@ -30,7 +32,6 @@ const MAX_SLEEP_MS = 30_000;
  * frees, and at the next due time; node-cron also kicks it every second as a safety net.
  */
 export class PushDispatcher {
-  private readonly inFlight = new Map<number, number>();
   private running = 0;
   private readonly attempts = new Set<Promise<void>>();
   private scheduled = false;
@@ -80,13 +81,10 @@ export class PushDispatcher {
     const free = this.options.concurrency - this.running;
     let started = 0;
     if (free > 0) {
-      const now = this.engine.clock.now();
-      const tasks = await this.engine.store.claimDeliveries({
-        now,
+      const tasks = await claimDeliveries(this.engine, {
         limit: free,
         leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
         perQueueLimit: this.options.perQueue,
-        inFlight: this.inFlight,
       });
       for (const task of tasks) this.start(task);
       started = tasks.length;
@@ -116,7 +114,6 @@ export class PushDispatcher {
 
   private start(task: DeliveryTask): void {
     this.running++;
-    this.inFlight.set(task.queueId, (this.inFlight.get(task.queueId) ?? 0) + 1);
     const attempt: Promise<void> = this.attempt(task)
       .catch((error: unknown) => {
         // The lease expires and the delivery is tried again: at least once, never lost.
@@ -127,9 +124,6 @@ export class PushDispatcher {
       })
       .finally(() => {
         this.running--;
-        const left = (this.inFlight.get(task.queueId) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(task.queueId, left);
-        else this.inFlight.delete(task.queueId);
         this.attempts.delete(attempt);
         this.kick();
       });
@@ -160,38 +154,7 @@ export class PushDispatcher {
     } else {
       result = await this.client.post(task.url, task.body, this.headersFor(task, reservationId));
     }
-    const recorded = await this.engine.store.recordDelivery({
-      messageId: task.messageId,
-      subscriber: task.subscriber,
-      reservationId,
-      result,
-      now: this.engine.clock.now(),
-      retentionMs: this.options.retentionMs,
-    });
-    if (!recorded) return;
-    const event = {
-      projectId: task.projectId,
-      queue: task.queueName,
-      messageId: task.messageId,
-      subscriber: task.subscriber,
-      statusCode: result.statusCode,
-    };
-    const events = this.engine.events;
-    if (result.kind === 'delivered') events.emit('push:delivered', event);
-    else if (result.kind === 'held' && recorded.status === 'reserved') events.emit('push:held', event);
-    else {
-      const error = result.kind === 'failed' ? result.error : HOLD_EXPIRED;
-      events.emit('push:failed', { ...event, error });
-      if (recorded.status === 'error') events.emit('push:error', { ...event, error });
-    }
-    if (recorded.completed) {
-      events.emit('push:completed', {
-        projectId: task.projectId,
-        queue: task.queueName,
-        messageId: task.messageId,
-        errorQueue: recorded.errorQueue,
-      });
-    }
+    await recordAttempt(this.engine, task, reservationId, result, this.options.retentionMs);
   }
 
   /** Subscriber headers, then the message's push headers, then Iron-* headers, which nothing overrides. */
@@ -222,7 +185,7 @@ export class PushDispatcher {
 
   private async armTimer(): Promise<void> {
     if (this.stopped) return;
-    const next = await this.engine.store.nextDeliveryAt();
+    const next = await nextDeliveryAt(this.engine);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (next === null) return;

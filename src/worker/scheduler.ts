@@ -1,8 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Clock } from '../engine/clock';
-import type { EngineEvents } from '../engine/events';
+import type { EngineDeps } from '../engine/deps';
 import type { Logger } from '../log';
-import type { Store } from '../store/store';
 import * as expiry from './jobs/expiry';
 import * as idleQueues from './jobs/idle-queues';
 import * as timeouts from './jobs/timeouts';
@@ -13,13 +11,9 @@ export interface Worker {
 }
 
 /** Wires the background jobs to node-cron. Each job is a plain runOnce(deps, now); this file only schedules. */
-export function startWorker(deps: {
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  events: EngineEvents;
-  push: PushDispatcher;
-}): Worker {
+export function startWorker(
+  deps: Pick<EngineDeps, 'store' | 'clock' | 'events'> & { log: Logger; push: PushDispatcher },
+): Worker {
   const tasks: ScheduledTask[] = [
     // Every second: expired messages leave `size` promptly.
     cron.schedule(

@@ -221,7 +221,7 @@ describe('the JWT secret and the CrimsonQ project', () => {
 
   test('FERRITE_CRIMSONQ_PROJECT_ID puts logins in that project', async () => {
     let server = await startCq();
-    const second = await createProject(server.store, server.clock, { name: 'crimsonq' });
+    const second = await createProject(server.engine, { name: 'crimsonq' });
     await server.stop();
     server = await startServer({
       dir: server.dir,
@@ -258,10 +258,14 @@ describe('the JWT secret and the CrimsonQ project', () => {
       const warnings: string[] = [];
       const log = { warn: (message: string) => warnings.push(message) } as unknown as Logger;
       const events = new EngineEvents();
-      await resolveCrimsonq(loadConfig({}), server.store, events, log);
+      await resolveCrimsonq(loadConfig({}), { ...server.engine, events }, log);
       expect(warnings.join('\n')).toMatch(/default password/);
       warnings.length = 0;
-      await resolveCrimsonq(loadConfig({ CRIMSONQ_HTTP_PASS: 'a real one' }), server.store, events, log);
+      await resolveCrimsonq(
+        loadConfig({ CRIMSONQ_HTTP_PASS: 'a real one' }),
+        { ...server.engine, events },
+        log,
+      );
       expect(warnings).toEqual([]);
     } finally {
       await server.destroy();

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,11 @@ export interface TestServer extends Ferrite {
   token: string;
   /** `${url}/3/projects/${projectId}` */
   base: string;
+  /**
+   * A read-only connection to the server's SQLite data file, for checks the API cannot make (fingerprints,
+   * recounts). It sees every committed write; the store's own connection is not exposed.
+   */
+  dataFile(): Database.Database;
   /** Stops the server (the data directory stays, for restarts). */
   stop(): Promise<void>;
   /** Stops the server and deletes its data directory. */
@@ -50,7 +56,13 @@ export async function startServer(
     log: createLogger('error', !process.env.FERRITE_TEST_LOGS),
     worker: options.worker ?? false,
   });
-  const stop = () => ferrite.close();
+  const file = config.dbFile;
+  let reader: Database.Database | null = null;
+  const stop = async () => {
+    reader?.close();
+    reader = null;
+    await ferrite.close();
+  };
   return {
     ...ferrite,
     clock,
@@ -58,6 +70,7 @@ export async function startServer(
     projectId: PROJECT_ID,
     token: TOKEN,
     base: `${ferrite.url}/3/projects/${PROJECT_ID}`,
+    dataFile: () => (reader ??= new Database(file, { readonly: true, fileMustExist: true })),
     stop,
     async destroy() {
       await stop();

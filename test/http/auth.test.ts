@@ -14,7 +14,7 @@ let other: CreatedProject;
 beforeAll(async () => {
   server = await startServer();
   http = api(server);
-  other = await createProject(server.store, server.clock);
+  other = await createProject(server.engine);
   const created = await http.put('/queues/owned').send({ queue: { message_timeout: 45 } });
   expect(created.status).toBe(200);
   const posted = await http.post('/queues/owned/messages').send({ messages: [{ body: 'private' }] });
@@ -195,7 +195,7 @@ describe('a second project', () => {
 
 describe('revoked tokens and malformed project ids', () => {
   test('when a token is revoked, it stops working at once', async () => {
-    const { token, tokenId } = await createToken(server.store, server.clock, server.projectId, 'ci');
+    const { token, tokenId } = await createToken(server.engine, server.projectId, 'ci');
     const withToken = () => http.raw.get(path('/queues/owned')).set('Authorization', `OAuth ${token}`);
     const working = await withToken();
     expectMatchesSpec(working);

@@ -230,3 +230,23 @@ test('when 20 long polls wait on an empty queue and 5 messages are posted, 5 of 
   const got = responses.flatMap((res) => res.body.messages as WireMessage[]);
   expectEachExactlyOnce(got, posted);
 });
+
+describe('concurrent changes to one queue', () => {
+  test('when ten clients each add an alert and a PATCH changes the timeout at the same moment, nothing is lost', async () => {
+    const queue = fresh('settings-race');
+    expect((await file.http.put(`/queues/${q(queue)}`).send({})).status).toBe(200);
+    const adds = Array.from({ length: 10 }, (_, i) =>
+      file.http
+        .post(`/queues/${q(queue)}/alerts`)
+        .send({ alerts: [{ type: 'fixed', trigger: 10 + i, queue: `${queue}-alerts` }] }),
+    );
+    const patch = file.http.patch(`/queues/${q(queue)}`).send({ queue: { message_timeout: 77 } });
+    const answers = await Promise.all([...adds, patch]);
+    expect(answers.map((res) => res.status)).toEqual(Array<number>(11).fill(200));
+    const info = (await file.http.get(`/queues/${q(queue)}`)).body.queue;
+    expect(info.message_timeout).toBe(77);
+    expect((info.alerts as { trigger: number }[]).map((a) => a.trigger).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 10 + i),
+    );
+  });
+});

@@ -60,7 +60,7 @@ function reasonOf(res: Response): string | undefined {
 
 /** An api() bound to a brand-new project of the same server, for tests that need an empty queue list. */
 async function emptyProject(): Promise<ReturnType<typeof api>> {
-  const created = await createProject(server.store, server.clock);
+  const created = await createProject(server.engine);
   return api({ ...server, projectId: created.project.id, token: created.token });
 }
 

@@ -42,7 +42,7 @@ describe('health probes', () => {
 
   test('while the server shuts down, /readyz answers 503', async () => {
     // The first step of close(): long polls are answered and no new one may park.
-    server.engine.waiters.close();
+    server.engine.wakeups.close();
     const res = await request(server.url).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ msg: 'Not ready: the server is shutting down' });

@@ -79,7 +79,7 @@ beforeAll(async () => {
   server = await startServer({
     env: { FERRITE_DURABILITY: 'off', CRIMSONQ_HTTP_USER: USER, CRIMSONQ_HTTP_PASS: PASS },
   });
-  const other = await createProject(server.store, server.clock);
+  const other = await createProject(server.engine);
   aToken = server.token;
   bToken = other.token;
   bProjectId = other.project.id;
@@ -104,8 +104,8 @@ describe.each<Placement>(['header', 'query'])("project B's token sent in the %s"
     const b = { token: bToken, placement };
     const countsBefore = await countsOf(aToken);
     expect(countsBefore).toEqual({ active: 1, completed: 0, delayed: 0, failed: 0, pending: 2 });
-    const before = projectFingerprint(server.store.db, server.projectId);
-    const beforeB = projectFingerprint(server.store.db, bProjectId);
+    const before = projectFingerprint(server.dataFile(), server.projectId);
+    const beforeB = projectFingerprint(server.dataFile(), bProjectId);
     server.clock.advance(1000);
 
     const info = await api('GET', `/api/consumer/info/${CONSUMER}`, b);
@@ -147,8 +147,8 @@ describe.each<Placement>(['header', 'query'])("project B's token sent in the %s"
     });
     expect(topic.status).toBeLessThan(500);
 
-    expect(projectFingerprint(server.store.db, server.projectId)).toEqual(before);
-    expect(projectFingerprint(server.store.db, bProjectId)).toEqual(beforeB);
+    expect(projectFingerprint(server.dataFile(), server.projectId)).toEqual(before);
+    expect(projectFingerprint(server.dataFile(), bProjectId)).toEqual(beforeB);
     expect(await countsOf(aToken)).toEqual(countsBefore);
     expect(await countsOf(aToken, 'query')).toEqual(countsBefore);
   });
@@ -177,7 +177,7 @@ test('a JWT from POST /login works only in the CrimsonQ project', async () => {
   expect([bCounts.status, bCounts.text]).toEqual([400, '001:incorrect_consumer_id']);
 
   // A JWT is not an IronMQ token of any project, and not one of B's in particular.
-  const before = projectFingerprint(server.store.db, bProjectId);
+  const before = projectFingerprint(server.dataFile(), bProjectId);
   for (const projectId of [bProjectId, server.projectId]) {
     for (const auth of [`OAuth ${token}`, `Bearer ${token}`]) {
       requests++;
@@ -197,7 +197,7 @@ test('a JWT from POST /login works only in the CrimsonQ project', async () => {
   // Nor does it work as an IronMQ token on /api.
   const asOauth = await api('GET', `/api/msg/counts/${CONSUMER}`, { token, placement: 'header' });
   expectRefused(asOauth, 'JWT as OAuth on /api');
-  expect(projectFingerprint(server.store.db, bProjectId)).toEqual(before);
+  expect(projectFingerprint(server.dataFile(), bProjectId)).toEqual(before);
 
   // A tampered JWT is refused.
   const tampered = await api('GET', '/api/consumer/list', {

@@ -276,7 +276,7 @@ describe.each([1, 100])('reservers asking for n=%d', (n) => {
           url: server.url,
           now: () => server.clock.now(),
           tick: () => server.clock.advance(Math.floor(Math.random() * 250)),
-          fingerprint: () => fingerprint(server.store.db),
+          fingerprint: () => fingerprint(server.dataFile()),
         },
         n,
       );

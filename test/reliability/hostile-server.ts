@@ -22,7 +22,7 @@ export async function startHostileServer(): Promise<{
       FERRITE_REQUEST_TIMEOUT_MS: '2000',
     },
   });
-  const other = await createProject(server.store, server.clock);
+  const other = await createProject(server.engine);
   const headers = { Authorization: `OAuth ${server.token}`, 'Content-Type': 'application/json' };
   const base = `${server.base}/queues/${QUEUE}`;
   let held: { messageId: string; reservationId: string } | null = null;
@@ -30,7 +30,8 @@ export async function startHostileServer(): Promise<{
   /** The reserved message, reserved again whenever a case deleted, released or let it time out. */
   const context = async (): Promise<HostileContext> => {
     const row = held
-      ? (server.store.db
+      ? (server
+          .dataFile()
           .prepare('SELECT state, reservation_id, visible_at FROM messages WHERE id = ?')
           .get(Number(held.messageId)) as
           { state: number; reservation_id: string; visible_at: number } | undefined)
@@ -68,7 +69,7 @@ export async function startHostileServer(): Promise<{
       queue: QUEUE,
       messageId: held!.messageId,
       reservationId: held!.reservationId,
-      db: server.store.db,
+      db: server.dataFile(),
     };
   };
   return { server, context };

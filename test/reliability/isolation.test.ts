@@ -111,7 +111,7 @@ function expectUnauthorized(answer: RawExchange, what: string): void {
 
 beforeAll(async () => {
   server = await startServer({ env: { FERRITE_DURABILITY: 'off' } });
-  const other: CreatedProject = await createProject(server.store, server.clock);
+  const other: CreatedProject = await createProject(server.engine);
   a = await setUp(server.projectId, server.token);
   b = await setUp(other.project.id, other.token);
 });
@@ -128,8 +128,8 @@ describe.each(PLACEMENTS)("another project's token sent in the %s", (placement) 
     '%s is refused with 401 in both directions and changes nothing',
     async (_id, operation) => {
       const before = [
-        projectFingerprint(server.store.db, a.projectId),
-        projectFingerprint(server.store.db, b.projectId),
+        projectFingerprint(server.dataFile(), a.projectId),
+        projectFingerprint(server.dataFile(), b.projectId),
       ];
       server.clock.advance(1000);
 
@@ -137,8 +137,8 @@ describe.each(PLACEMENTS)("another project's token sent in the %s", (placement) 
       expectUnauthorized(await call(operation, contextOf(b), a.token, placement), `A on B: ${operation.id}`);
 
       const after = [
-        projectFingerprint(server.store.db, a.projectId),
-        projectFingerprint(server.store.db, b.projectId),
+        projectFingerprint(server.dataFile(), a.projectId),
+        projectFingerprint(server.dataFile(), b.projectId),
       ];
       expect(after).toEqual(before);
     },
@@ -146,7 +146,7 @@ describe.each(PLACEMENTS)("another project's token sent in the %s", (placement) 
 });
 
 test("a project's own token, used with the other project's message and reservation ids, reaches nothing of it", async () => {
-  const before = projectFingerprint(server.store.db, a.projectId);
+  const before = projectFingerprint(server.dataFile(), a.projectId);
   server.clock.advance(1000);
   const statuses: string[] = [];
   const messageRoutes = PROJECT_ROUTES.filter(
@@ -171,19 +171,19 @@ test("a project's own token, used with the other project's message and reservati
     });
   }
 
-  expect(projectFingerprint(server.store.db, a.projectId)).toEqual(before);
+  expect(projectFingerprint(server.dataFile(), a.projectId)).toEqual(before);
   expect(statuses).toHaveLength(messageRoutes.length);
   expect(messageRoutes.length).toBeGreaterThanOrEqual(7);
 });
 
 test('a revoked token is refused at once on every route, in every placement, and changes nothing', async () => {
-  const { token, tokenId } = await createToken(server.store, server.clock, a.projectId, 'to-revoke');
+  const { token, tokenId } = await createToken(server.engine, a.projectId, 'to-revoke');
   const probe = PROJECT_ROUTES.find((op) => op.id === 'getQueue')!;
   expect((await call(probe, contextOf(a), token, 'header')).responses[0]?.status).toBe(200);
 
   await server.store.revokeToken(tokenId, server.clock.now());
 
-  const before = projectFingerprint(server.store.db, a.projectId);
+  const before = projectFingerprint(server.dataFile(), a.projectId);
   server.clock.advance(1000);
   for (const operation of PROJECT_ROUTES) {
     for (const placement of PLACEMENTS) {
@@ -193,7 +193,7 @@ test('a revoked token is refused at once on every route, in every placement, and
       );
     }
   }
-  expect(projectFingerprint(server.store.db, a.projectId)).toEqual(before);
+  expect(projectFingerprint(server.dataFile(), a.projectId)).toEqual(before);
   // The project's other token still works.
   expect((await call(probe, contextOf(a), a.token, 'header')).responses[0]?.status).toBe(200);
   report('isolation', { routes: PROJECT_ROUTES.length, placements: PLACEMENTS.length, requests: calls });
@@ -208,12 +208,14 @@ test(
         lookups.push(hash);
         return Promise.resolve(a.projectId);
       },
-    } as unknown as Parameters<typeof authorize>[0];
+    } as unknown as Parameters<typeof authorize>[0]['store'];
     const compare = crypto.timingSafeEqual as jest.MockedFunction<typeof crypto.timingSafeEqual>;
     compare.mockClear();
 
-    await authorize(store, a.projectId, b.token);
-    await expect(authorize(store, b.projectId, b.token)).rejects.toThrow('Invalid project/token combination');
+    await authorize({ store }, a.projectId, b.token);
+    await expect(authorize({ store }, b.projectId, b.token)).rejects.toThrow(
+      'Invalid project/token combination',
+    );
 
     expect(lookups).toEqual([
       crypto.createHash('sha256').update(b.token).digest('hex'),

@@ -205,7 +205,7 @@ describe('a cap on parked long polls', () => {
     const parked = [1, 2].map(() =>
       Promise.resolve(http.post('/queues/polled/reservations').send({ n: 1, wait: 10 })),
     );
-    await until(() => server.engine.waiters.size === 2);
+    await until(() => server.engine.wakeups.parked === 2);
     const started = performance.now();
 
     const refused = await http.post('/queues/polled/reservations').send({ n: 1, wait: 10 });
@@ -222,7 +222,7 @@ describe('a cap on parked long polls', () => {
     await http.post('/queues/polled/messages').send({ messages: [{ body: 'a' }, { body: 'b' }] });
     const answers = await Promise.all(parked);
     expect(answers.map((res) => res.body.messages.length)).toEqual([1, 1]);
-    expect(server.engine.waiters.size).toBe(0);
+    expect(server.engine.wakeups.parked).toBe(0);
   });
 
   test('a long poll whose client hangs up frees its place at once', async () => {
@@ -234,11 +234,11 @@ describe('a cap on parked long polls', () => {
       () => 'answered',
       () => 'aborted',
     );
-    await until(() => server.engine.waiters.size === 1);
+    await until(() => server.engine.wakeups.parked === 1);
 
     req.abort();
 
     expect(await pending).toBe('aborted');
-    await until(() => server.engine.waiters.size === 0);
+    await until(() => server.engine.wakeups.parked === 0);
   });
 });

@@ -1,36 +1,58 @@
 import { DEFAULT_QUEUE_SETTINGS as DEFAULT_SETTINGS } from '../../src/domain/limits';
 import type { Message, QueueSettings } from '../../src/domain/types';
-import type { Store } from '../../src/store/store';
+import type { DeliveryOutcome, Store } from '../../src/store/store';
 
 const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';
 const T0 = Date.UTC(2026, 0, 1);
 
+/** How the contract opens a backend. */
+export interface ContractBackend {
+  /** A fresh, empty store. */
+  open(): Promise<Store> | Store;
+  /** A second store on the database of the last one opened: what another process or node would hold. */
+  sibling(): Promise<Store> | Store;
+}
+
 /**
- * The rules every Store implementation must follow. Run it against each backend:
- * `describeStoreContract('sqlite', () => openSqliteStore(...))`.
+ * The rules every Store implementation must follow: every method of the interface is called here, and a backend
+ * passes this file unchanged. Run it against each backend: `describeStoreContract('sqlite', backend)`.
  */
-export function describeStoreContract(name: string, makeStore: () => Promise<Store> | Store): void {
+export function describeStoreContract(name: string, backend: ContractBackend): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
+    const opened: Store[] = [];
     beforeEach(async () => {
-      store = await makeStore();
+      store = await backend.open();
+      opened.push(store);
       await store.createProject({ id: P, name: 'p', createdAt: T0 });
       await store.createProject({ id: OTHER, name: 'o', createdAt: T0 });
     });
-    afterEach(() => store.close());
+    afterEach(async () => {
+      for (const each of opened.splice(0)) await each.close();
+    });
+    const sibling = async () => {
+      const other = await backend.sibling();
+      opened.push(other);
+      return other;
+    };
 
+    const put = (
+      projectId: string,
+      name: string,
+      settings: QueueSettings,
+      now: number,
+      mode: 'create' | 'update' | 'upsert',
+    ) => store.putQueue({ projectId, name, settings, now, mode });
     const post = (queue: string, bodies: string[], now = T0, delay = 0) =>
       store
         .postMessages(
           P,
           queue,
           bodies.map((body) => ({ body, delay, pushHeaders: null })),
-          DEFAULT_SETTINGS,
           now,
         )
         .then((result) => result.ids);
-    let rid = 0;
     const reserve = (queue: string, n: number, now = T0, timeoutSeconds: number | null = 30) =>
       store
         .reserveMessages({
@@ -39,8 +61,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           n,
           timeoutSeconds,
           deleteOnReserve: false,
-          reservationIds: Array.from({ length: n }, () => `r${++rid}`),
-          defaults: DEFAULT_SETTINGS,
           now,
         })
         .then((result) => result?.messages ?? null) as Promise<Message[]>;
@@ -57,17 +77,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     test('putQueue honours create, update and upsert', async () => {
       const settings: QueueSettings = { ...DEFAULT_SETTINGS, messageTimeout: 5 };
-      expect(await store.putQueue(P, 'q', settings, T0, 'update')).toBeNull();
-      expect((await store.putQueue(P, 'q', settings, T0, 'create'))!.created).toBe(true);
-      expect(await store.putQueue(P, 'q', settings, T0, 'create')).toBeNull();
-      const updated = await store.putQueue(P, 'q', { ...settings, messageTimeout: 9 }, T0 + 1, 'upsert');
+      expect(await put(P, 'q', settings, T0, 'update')).toBeNull();
+      expect((await put(P, 'q', settings, T0, 'create'))!.created).toBe(true);
+      expect(await put(P, 'q', settings, T0, 'create')).toBeNull();
+      const updated = await put(P, 'q', { ...settings, messageTimeout: 9 }, T0 + 1, 'upsert');
       expect(updated).toMatchObject({ created: false, queue: { messageTimeout: 9, updatedAt: T0 + 1 } });
       expect(await store.getQueue(OTHER, 'q')).toBeNull();
     });
 
     test('listQueues pages in code-point order with prefix and after', async () => {
       for (const name of ['b', 'a', 'ab', 'abc', 'c', 'Z'])
-        await store.putQueue(P, name, DEFAULT_SETTINGS, T0, 'create');
+        await put(P, name, DEFAULT_SETTINGS, T0, 'create');
       const names = async (o: { prefix: string; after: string; limit: number }) =>
         (await store.listQueues(P, o)).map((q) => q.name);
       expect(await names({ prefix: '', after: '', limit: 10 })).toEqual(['Z', 'a', 'ab', 'abc', 'b', 'c']);
@@ -108,7 +128,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     test('reserve on a missing queue is null; timeout null uses the queue setting', async () => {
       expect(await reserve('missing', 1)).toBeNull();
-      await store.putQueue(P, 'q', { ...DEFAULT_SETTINGS, messageTimeout: 7 }, T0, 'create');
+      await put(P, 'q', { ...DEFAULT_SETTINGS, messageTimeout: 7 }, T0, 'create');
       await post('q', ['a']);
       const [m] = await reserve('q', 1, T0, null);
       expect(m!.visibleAt).toBe(T0 + 7000);
@@ -207,7 +227,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     test('dead-letter: a message over max reservations moves with its id, body and count', async () => {
-      await store.putQueue(
+      await put(
         P,
         'q',
         { ...DEFAULT_SETTINGS, deadLetter: { queueName: 'dlq', maxReservations: 2 } },
@@ -223,8 +243,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         n: 1,
         timeoutSeconds: 30,
         deleteOnReserve: false,
-        reservationIds: ['x'],
-        defaults: DEFAULT_SETTINGS,
         now: T0 + 62_000,
       });
       expect(third).toEqual({ messages: [], deadLettered: 1, pushQueue: false, atCapacity: false });
@@ -238,7 +256,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     test('expireMessages removes messages past expiration and fixes sizes', async () => {
-      await store.putQueue(P, 'q', { ...DEFAULT_SETTINGS, messageExpiration: 60 }, T0, 'create');
+      await put(P, 'q', { ...DEFAULT_SETTINGS, messageExpiration: 60 }, T0, 'create');
       await post('q', ['a', 'b']);
       expect((await store.expireMessages(T0 + 59_000, 100)).total).toBe(0);
       expect(await store.expireMessages(T0 + 60_000, 1)).toEqual({
@@ -270,7 +288,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     };
 
     test('consumer queues: active → delayed → failed on their timers, counts exact, retry to the front', async () => {
-      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      await put(P, 'c', consumerSettings, T0, 'create');
       const [a, b] = await post('c', ['a', 'b']);
       await reserve('c', 1, T0, null);
       expect(await store.countStates(P, 'c', T0)).toEqual({
@@ -296,7 +314,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     test('consumer queues: complete keeps a completed record until flushed; fail records the error', async () => {
-      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      await put(P, 'c', consumerSettings, T0, 'create');
       const [a, b] = await post('c', ['a', 'b']);
       expect(await store.completeMessage(P, 'c', a!, T0)).toEqual({ kind: 'wrong_state', id: a });
       await reserve('c', 2, T0, null);
@@ -324,7 +342,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     test('max_in_flight caps reservations; a completion frees a slot', async () => {
-      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
+      await put(P, 'c', consumerSettings, T0, 'create');
       const ids = await post('c', ['a', 'b', 'c']);
       expect(await reserve('c', 5, T0, null)).toHaveLength(2);
       const capped = await store.reserveMessages({
@@ -333,8 +351,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         n: 1,
         timeoutSeconds: null,
         deleteOnReserve: false,
-        reservationIds: ['x'],
-        defaults: DEFAULT_SETTINGS,
         now: T0,
       });
       expect(capped).toMatchObject({ messages: [], atCapacity: true });
@@ -343,10 +359,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     test('publish puts one copy in every matching queue of the project, and nothing elsewhere', async () => {
-      await store.putQueue(P, 'c', consumerSettings, T0, 'create');
-      await store.putQueue(P, 'd', { ...DEFAULT_SETTINGS, topics: ['orders/eu/+'] }, T0, 'create');
-      await store.putQueue(P, 'e', { ...DEFAULT_SETTINGS, topics: ['invoices/#'] }, T0, 'create');
-      await store.putQueue(OTHER, 'c', { ...DEFAULT_SETTINGS, topics: ['#'] }, T0, 'create');
+      await put(P, 'c', consumerSettings, T0, 'create');
+      await put(P, 'd', { ...DEFAULT_SETTINGS, topics: ['orders/eu/+'] }, T0, 'create');
+      await put(P, 'e', { ...DEFAULT_SETTINGS, topics: ['invoices/#'] }, T0, 'create');
+      await put(OTHER, 'c', { ...DEFAULT_SETTINGS, topics: ['#'] }, T0, 'create');
       const ids = await store.publish(P, 'orders/eu/1', [{ body: 'x', delay: 0, pushHeaders: null }], T0);
       expect(Object.keys(ids).sort()).toEqual(['c', 'd']);
       expect(ids.c).toHaveLength(1);
@@ -358,8 +374,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     test('idle queues expire; activity keeps them', async () => {
-      await store.putQueue(P, 'idle', { ...DEFAULT_SETTINGS, idleExpiry: 60 }, T0, 'create');
-      await store.putQueue(P, 'kept', { ...DEFAULT_SETTINGS, idleExpiry: 60 }, T0, 'create');
+      await put(P, 'idle', { ...DEFAULT_SETTINGS, idleExpiry: 60 }, T0, 'create');
+      await put(P, 'kept', { ...DEFAULT_SETTINGS, idleExpiry: 60 }, T0, 'create');
       expect(await store.markActive(P, 'kept', T0 + 30_000)).toBe(true);
       expect(await store.expireIdleQueues(T0 + 61_000, 10)).toEqual([{ projectId: P, name: 'idle' }]);
       expect(await store.getQueue(P, 'idle')).toBeNull();
@@ -378,10 +394,276 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         post('q', ['x']),
         store.deleteMessages(P, 'q', [{ id: id!, reservationId: 'wrong' }], T0),
         post('q', ['y']),
-        store.postMessages(P, 'q', [{ body: 'z', delay: 0, pushHeaders: null }], DEFAULT_SETTINGS, T0),
+        store.postMessages(P, 'q', [{ body: 'z', delay: 0, pushHeaders: null }], T0),
       ]);
       expect(results[1]).toEqual({ kind: 'reservation_mismatch', id });
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 4, totalMessages: 4 });
+    });
+
+    // ---- projects, settings and the store itself ----
+
+    test('projects are read back one by one and listed in creation order', async () => {
+      expect(await store.getProject(P)).toEqual({ id: P, name: 'p', createdAt: T0 });
+      expect(await store.getProject('cccccccccccccccccccccccc')).toBeNull();
+      await store.createProject({ id: 'cccccccccccccccccccccccc', name: 'c', createdAt: T0 + 1 });
+      expect((await store.listProjects()).map((p) => p.id)).toEqual([P, OTHER, 'cccccccccccccccccccccccc']);
+    });
+
+    test('the store says what it is, what it migrated, and takes a ping until it is closed', async () => {
+      expect(['sqlite', 'postgres']).toContain(store.kind);
+      expect(Array.isArray(store.migrationsApplied)).toBe(true);
+      const fresh = await sibling();
+      // The database was migrated by the first open: a second one has nothing left to apply.
+      expect(fresh.migrationsApplied).toEqual([]);
+      await expect(store.ping()).resolves.toBeUndefined();
+      const stats = await store.stats();
+      for (const bytes of Object.values(stats.bytes)) expect(bytes).toBeGreaterThanOrEqual(0);
+      await fresh.close();
+      await expect(fresh.ping()).rejects.toThrow();
+    });
+
+    test('putQueue with an expected version writes only while nobody changed the settings', async () => {
+      const created = (await put(P, 'v', DEFAULT_SETTINGS, T0, 'create'))!.queue;
+      const first = await store.putQueue({
+        projectId: P,
+        name: 'v',
+        settings: { ...DEFAULT_SETTINGS, messageTimeout: 11 },
+        now: T0,
+        mode: 'update',
+        expectedVersion: created.version,
+      });
+      expect(first!.queue.version).toBeGreaterThan(created.version);
+      // A second writer that read the queue before the first change is refused, and changes nothing.
+      const stale = await store.putQueue({
+        projectId: P,
+        name: 'v',
+        settings: { ...DEFAULT_SETTINGS, messageTimeout: 22 },
+        now: T0,
+        mode: 'update',
+        expectedVersion: created.version,
+      });
+      expect(stale).toBeNull();
+      expect(await store.getQueue(P, 'v')).toMatchObject({ messageTimeout: 11 });
+      // Counters do not move the version: posting does not make a settings change fail.
+      const before = (await store.getQueue(P, 'v'))!.version;
+      await post('v', ['a']);
+      expect((await store.getQueue(P, 'v'))!.version).toBe(before);
+      expect(typeof created.id).toBe('string');
+    });
+
+    test('queueStats counts the size and reserved messages of each queue', async () => {
+      await post('s', ['a', 'b', 'c']);
+      await reserve('s', 1);
+      expect(await store.queueStats(100)).toEqual(
+        expect.arrayContaining([{ projectId: P, name: 's', size: 3, reserved: 1 }]),
+      );
+    });
+
+    test('applyTimers moves held consumer messages on without waiting for a read of their queue', async () => {
+      await put(P, 'c', consumerSettings, T0, 'create');
+      await post('c', ['a', 'b']);
+      await reserve('c', 2, T0, null);
+      expect(await store.applyTimers(T0 + 1_000, 10)).toBe(0);
+      expect(await store.applyTimers(T0 + 30_000, 10)).toBe(1);
+      expect(await store.getQueue(P, 'c')).toMatchObject({ size: 2 });
+      expect(await store.applyTimers(T0 + 60_000, 10)).toBe(1);
+      // Both failed: out of size, without any read of the queue in between.
+      expect(await store.getQueue(P, 'c')).toMatchObject({ size: 0 });
+    });
+
+    test('onAlertFired is called once per crossing, after the write that crossed committed', async () => {
+      const fired: unknown[] = [];
+      store.onAlertFired((alert) => fired.push(alert));
+      await put(
+        P,
+        'watched',
+        {
+          ...DEFAULT_SETTINGS,
+          alerts: [{ id: 'a1', type: 'fixed', direction: 'asc', trigger: 2, queue: 'alerts', snooze: 0 }],
+        },
+        T0,
+        'create',
+      );
+      await post('watched', ['x']);
+      expect(fired).toEqual([]);
+      await post('watched', ['y', 'z']);
+      expect(fired).toEqual([{ projectId: P, queue: 'watched', alertId: 'a1', size: 3 }]);
+      await post('watched', ['more']);
+      expect(fired).toHaveLength(1);
+      expect(await store.getQueue(P, 'alerts')).toMatchObject({ size: 1 });
+    });
+
+    test('topic routes changed through another connection are seen by the next publish', async () => {
+      await put(P, 'first', { ...DEFAULT_SETTINGS, topics: ['a/#'] }, T0, 'create');
+      const message = [{ body: 'x', delay: 0, pushHeaders: null }];
+      expect(Object.keys(await store.publish(P, 'a/1', message, T0))).toEqual(['first']);
+      const other = await sibling();
+      await other.putQueue({
+        projectId: P,
+        name: 'second',
+        settings: { ...DEFAULT_SETTINGS, topics: ['a/+'] },
+        now: T0,
+        mode: 'create',
+      });
+      await other.deleteQueue(P, 'first');
+      expect(Object.keys(await store.publish(P, 'a/1', message, T0))).toEqual(['second']);
+    });
+
+    // ---- push deliveries ----
+
+    const pushSettings = (
+      type: 'multicast' | 'unicast',
+      subscribers: string[],
+      retries = 1,
+    ): QueueSettings => ({
+      ...DEFAULT_SETTINGS,
+      type,
+      push: {
+        subscribers: subscribers.map((s) => ({
+          name: s,
+          url: `http://${s}.example/`,
+          headers: { 'X-S': s },
+        })),
+        retries,
+        retriesDelay: 10,
+        errorQueue: 'errors',
+      },
+    });
+    const claim = (now: number, limit = 10, perQueueLimit = 10) =>
+      store.claimDeliveries({ now, limit, leaseMs: 5_000, perQueueLimit });
+    const record = (
+      task: { messageId: string; subscriber: string },
+      result: DeliveryOutcome['result'],
+      now: number,
+      reservationId = 'r',
+    ) =>
+      store.recordDelivery({
+        messageId: task.messageId,
+        subscriber: task.subscriber,
+        reservationId,
+        result,
+        now,
+        retentionMs: 60_000,
+      });
+
+    test('claims lease due deliveries, with in-flight limits counted by the store; an attempt ends its lease', async () => {
+      await put(P, 'm', pushSettings('multicast', ['a', 'b', 'c']), T0, 'create');
+      const posted = await store.postMessages(
+        P,
+        'm',
+        [1, 2].map((i) => ({ body: `m${i}`, delay: 0, pushHeaders: { 'X-M': String(i) } })),
+        T0,
+      );
+      expect(posted.deliveries).toBe(6);
+      expect(await store.nextDeliveryAt()).toBe(T0);
+      const first = await claim(T0, 10, 4);
+      expect(first).toHaveLength(4);
+      expect(first[0]).toMatchObject({
+        messageId: posted.ids[0],
+        subscriber: 'a',
+        url: 'http://a.example/',
+        headers: { 'X-S': 'a' },
+        body: 'm1',
+        pushHeaders: { 'X-M': '1' },
+        projectId: P,
+        queueName: 'm',
+        tries: 0,
+        holdExpired: false,
+      });
+      // Four in flight for the queue: another claim (by any dispatcher) gets nothing more.
+      expect(await claim(T0, 10, 4)).toEqual([]);
+      expect(await record(first[0]!, { kind: 'delivered', statusCode: 200 }, T0)).toEqual({
+        status: 'deleted',
+        completed: false,
+        errorQueue: null,
+      });
+      expect(await claim(T0, 10, 4)).toHaveLength(1);
+      // Leases that end without an outcome (a crash) are due again, and no longer count as in flight.
+      const again = await claim(T0 + 5_000, 10, 10);
+      const [one, two] = posted.ids;
+      expect(again.map((t) => `${t.messageId}/${t.subscriber}`).sort()).toEqual(
+        [`${one}/b`, `${one}/c`, `${two}/a`, `${two}/b`, `${two}/c`].sort(),
+      );
+    });
+
+    test('a failed attempt is retried after retries_delay, then ends in error and reports to the error queue', async () => {
+      await put(P, 'm', pushSettings('multicast', ['a']), T0, 'create');
+      const [id] = (await store.postMessages(P, 'm', [{ body: 'b', delay: 0, pushHeaders: null }], T0)).ids;
+      const [task] = await claim(T0);
+      const failed = { kind: 'failed' as const, statusCode: 500, error: 'boom' };
+      expect(await record(task!, failed, T0)).toEqual({
+        status: 'retrying',
+        completed: false,
+        errorQueue: null,
+      });
+      expect(await store.listDeliveries(P, 'm', id!)).toEqual([
+        expect.objectContaining({ subscriber: 'a', status: 'retrying', tries: 1, retriesRemaining: 0 }),
+      ]);
+      expect(await store.nextDeliveryAt()).toBe(T0 + 10_000);
+      expect(await claim(T0 + 9_999)).toEqual([]);
+      const [retry] = await claim(T0 + 10_000);
+      expect(retry).toMatchObject({ tries: 1 });
+      expect(await record(retry!, failed, T0 + 10_000)).toEqual({
+        status: 'error',
+        completed: true,
+        errorQueue: 'errors',
+      });
+      expect(await store.getQueue(P, 'm')).toMatchObject({ size: 0 });
+      expect(await store.getQueue(P, 'errors')).toMatchObject({ size: 1 });
+      expect(await record(retry!, failed, T0 + 10_000)).toBeNull();
+      expect(await store.nextDeliveryAt()).toBeNull();
+      expect(await store.listDeliveries(P, 'm', '999999')).toEqual({
+        kind: 'message_not_found',
+        id: '999999',
+      });
+      expect(await store.listDeliveries(P, 'nope', id!)).toEqual({ kind: 'queue_not_found' });
+    });
+
+    test('unicast passes a failed message to the next subscriber at once; one success ends the round', async () => {
+      await put(P, 'u', pushSettings('unicast', ['a', 'b']), T0, 'create');
+      await store.postMessages(P, 'u', [{ body: 'b', delay: 0, pushHeaders: null }], T0);
+      const [toA] = await claim(T0);
+      expect(toA!.subscriber).toBe('a');
+      expect(await claim(T0)).toEqual([]);
+      await record(toA!, { kind: 'failed', statusCode: null, error: 'refused' }, T0);
+      const [toB] = await claim(T0);
+      expect(toB!.subscriber).toBe('b');
+      expect(await record(toB!, { kind: 'delivered', statusCode: 200 }, T0)).toEqual({
+        status: 'deleted',
+        completed: true,
+        errorQueue: null,
+      });
+      expect(await store.nextDeliveryAt()).toBeNull();
+    });
+
+    test('a 202 holds the delivery until acknowledged with its reservation id', async () => {
+      await put(P, 'm', pushSettings('multicast', ['a']), T0, 'create');
+      const [id] = (await store.postMessages(P, 'm', [{ body: 'b', delay: 0, pushHeaders: null }], T0)).ids;
+      const [task] = await claim(T0);
+      expect(await record(task!, { kind: 'held', statusCode: 202 }, T0, 'hold-1')).toEqual({
+        status: 'reserved',
+        completed: false,
+        errorQueue: null,
+      });
+      const ack = { projectId: P, name: 'm', messageId: id!, subscriber: 'a', now: T0, retentionMs: 60_000 };
+      expect(await store.ackDelivery({ ...ack, reservationId: 'other' })).toEqual({
+        kind: 'reservation_mismatch',
+        id,
+      });
+      expect(await store.ackDelivery({ ...ack, name: 'nope', reservationId: 'hold-1' })).toEqual({
+        kind: 'queue_not_found',
+      });
+      expect(await store.ackDelivery({ ...ack, subscriber: 'x', reservationId: 'hold-1' })).toEqual({
+        kind: 'message_not_found',
+        id,
+      });
+      expect(await store.ackDelivery({ ...ack, reservationId: 'hold-1' })).toEqual({
+        completed: true,
+        errorQueue: null,
+      });
+      expect(await store.listDeliveries(P, 'm', id!)).toEqual([
+        expect.objectContaining({ status: 'deleted', statusCode: 202, reservationId: null }),
+      ]);
     });
   });
 }

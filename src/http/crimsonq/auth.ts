@@ -3,7 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { sign, verify } from 'jsonwebtoken';
 import type { EngineDeps } from '../../engine/deps';
 import { Unauthorized } from '../../domain/errors';
-import { projectOfToken } from '../../engine/projects';
+import { projectExists, projectOfToken } from '../../engine/projects';
 import { readFields, textField } from './body';
 import { sendCqJson, sendText } from './respond';
 import { CQ_HTTP, TOKEN_HOURS } from './wire';
@@ -68,7 +68,7 @@ async function projectOfJwt(
   const claimed = (claims as { project_id?: unknown }).project_id;
   if (claimed !== undefined && typeof claimed !== 'string') return null;
   const projectId = claimed ?? settings.defaultProjectId;
-  if (projectId === null || !(await deps.store.getProject(projectId))) return null;
+  if (projectId === null || !(await projectExists(deps, projectId))) return null;
   return projectId;
 }
 
@@ -101,7 +101,7 @@ export function requireCrimsonqAuth(deps: EngineDeps, settings: CrimsonqAuthSett
       sendText(res, 400, CQ_HTTP.missingJwt);
       return;
     }
-    res.locals.crimsonqProject = await projectOfToken(deps.store, token);
+    res.locals.crimsonqProject = await projectOfToken(deps, token);
     next();
   };
 }

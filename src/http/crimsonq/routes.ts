@@ -1,11 +1,13 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { EngineDeps } from '../../engine/deps';
 import { MethodNotAllowed, RouteNotFound } from '../../domain/errors';
+import { mount, resource } from '../routes';
 import type { Logger } from '../../log';
 import { login, requireCrimsonqAuth } from './auth';
 import { COMMANDS, commandList, pathOf, type CommandName } from './commands';
 import { consumerHandlers } from './consumers';
-import { crimsonqErrorHandler } from './error-handler';
+import { errorHandler } from '../error-handler';
+import { renderCrimsonqError } from './errors';
 import { messageHandlers } from './messages';
 import { sendCqJson } from './respond';
 import type { CrimsonqOptions } from './settings';
@@ -53,26 +55,17 @@ export function crimsonqRoutes(
   // Every body is read first (within the size limit), as on the IronMQ routes: an answer sent while a client is
   // still sending would make Node close the connection under it, and the client would never see the answer.
   router.use(['/login', '/api'], rawBody);
-  router.post('/login', command('login'), login(deps, options));
-  router.all('/login', command('login'), () => {
-    throw new MethodNotAllowed(['POST']);
-  });
+  resource(router, '/login', { POST: [login(deps, options)] }, [command('login')]);
 
   const api = Router();
   api.use(requireCrimsonqAuth(deps, options));
   for (const each of COMMANDS) {
-    const path = pathOf(each);
-    const handler = handlers[each.name];
-    if (each.method === 'GET') api.get(path, command(each.name), handler);
-    else api.post(path, command(each.name), handler);
-    api.all(path, command(each.name), () => {
-      throw new MethodNotAllowed([each.method]);
-    });
+    resource(api, pathOf(each), { [each.method]: [handlers[each.name]] }, [command(each.name)]);
   }
   api.use(() => {
     throw new RouteNotFound();
   });
-  router.use('/api', api);
-  router.use(crimsonqErrorHandler(log));
+  mount(router, '/api', api);
+  router.use(errorHandler(log, renderCrimsonqError));
   return router;
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SETTINGS, type Config } from '../../config/config';
-import type { EngineEvents } from '../../engine/events';
+import type { EngineDeps } from '../../engine/deps';
+import { listProjects, projectExists, serverSecret } from '../../engine/projects';
 import type { Logger } from '../../log';
-import type { Store } from '../../store/store';
 import type { CrimsonqAuthSettings } from './auth';
 import { SubscribeStreams } from './subscribe';
 
@@ -23,14 +23,13 @@ const SECRET_KEY = 'crimsonq.jwt_secret';
  */
 export async function resolveCrimsonq(
   config: Config,
-  store: Store,
-  events: EngineEvents,
+  deps: EngineDeps,
   log: Logger,
 ): Promise<CrimsonqOptions> {
   const jwtSecret =
-    config.jwtSecret ?? (await store.serverSetting(SECRET_KEY, randomBytes(32).toString('base64url')));
-  const defaultProjectId = config.crimsonqProjectId ?? (await store.listProjects())[0]?.id ?? null;
-  if (config.crimsonqProjectId !== undefined && !(await store.getProject(config.crimsonqProjectId))) {
+    config.jwtSecret ?? (await serverSecret(deps, SECRET_KEY, () => randomBytes(32).toString('base64url')));
+  const defaultProjectId = config.crimsonqProjectId ?? (await listProjects(deps))[0]?.id ?? null;
+  if (config.crimsonqProjectId !== undefined && !(await projectExists(deps, config.crimsonqProjectId))) {
     log.warn(
       'FERRITE_CRIMSONQ_PROJECT_ID names no project: CrimsonQ logins will be refused until it exists',
       {
@@ -49,6 +48,6 @@ export async function resolveCrimsonq(
     jwtSecret,
     defaultProjectId,
     heartbeatSeconds: config.subscribeHeartbeatSeconds,
-    streams: new SubscribeStreams(events),
+    streams: new SubscribeStreams(deps.events),
   };
 }

@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { EngineDeps } from '../../engine/deps';
 import * as messages from '../../engine/messages';
 import { acknowledgePush } from '../../engine/push-messages';
-import type { MessageRef } from '../../store/store';
+import type { MessageRef } from '../../domain/types';
 import { sendJson } from '../respond';
 import { resource } from '../routes';
 import { messageToWire } from '../serialize';

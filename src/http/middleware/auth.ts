@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { authorize } from '../../engine/projects';
-import type { Store } from '../../store/store';
+import type { EngineDeps } from '../../engine/deps';
 
 const AUTH_HEADER = /^(?:OAuth|Bearer)\s+(\S+)\s*$/i;
 
@@ -20,9 +20,9 @@ export function tokenOf(req: Request): string | undefined {
 }
 
 /** Lets a request through only with a live token of the project named in the path. */
-export function requireProjectToken(store: Store): RequestHandler {
+export function requireProjectToken(deps: EngineDeps): RequestHandler {
   return async (req, _res, next) => {
-    await authorize(store, String(req.params.projectId), tokenOf(req));
+    await authorize(deps, String(req.params.projectId), tokenOf(req));
     next();
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
+import { getRoute } from '../routes';
 
 /** The repository's openapi.yaml: three folders up from src/http/observability and from dist/http/observability. */
 export const OPENAPI_FILE = path.resolve(__dirname, '..', '..', '..', 'openapi.yaml');
@@ -55,7 +56,7 @@ export function docsRoutes(openApiFile: string = OPENAPI_FILE): Router {
   const router = Router();
   let spec: Promise<Buffer> | null = null;
 
-  router.get('/openapi.yaml', async (_req, res) => {
+  getRoute(router, '/openapi.yaml', async (_req, res) => {
     // Read once; a failed read is retried on the next request.
     spec ??= readFile(openApiFile).catch((error: unknown) => {
       spec = null;
@@ -68,7 +69,7 @@ export function docsRoutes(openApiFile: string = OPENAPI_FILE): Router {
     res.end(body);
   });
 
-  router.get('/docs', (req, res) => {
+  getRoute(router, '/docs', (req, res) => {
     // Non-strict routing matches "/docs" and "/docs/"; the page's relative URLs need the slash.
     const [pathname = '', query] = req.originalUrl.split(/\?(.*)/s);
     if (!pathname.endsWith('/')) {
@@ -78,8 +79,8 @@ export function docsRoutes(openApiFile: string = OPENAPI_FILE): Router {
     sendText(res, 'text/html; charset=utf-8', INDEX_HTML);
   });
 
-  router.get('/docs/:file', (req, res, next) => {
-    const file = req.params.file;
+  getRoute(router, '/docs/:file', (req, res, next) => {
+    const file = String(req.params.file);
     if (file === 'ferrite-docs.js') {
       sendText(res, 'text/javascript; charset=utf-8', INITIALIZER_JS);
       return;

@@ -1,13 +1,8 @@
 import { Router } from 'express';
 import type { EngineDeps } from '../../engine/deps';
+import { readinessProblem } from '../../engine/server-status';
 import { sendJson } from '../respond';
-
-/**
- * A token id that can never exist (token ids are 12 hex characters). Revoking it is the store's cheapest write
- * that changes nothing: BEGIN IMMEDIATE (the write lock), an UPDATE of no row and a COMMIT, through the same
- * group commit as every request's write. The Store interface has no dedicated probe.
- */
-const PROBE_TOKEN_ID = 'readiness-probe';
+import { getRoute } from '../routes';
 
 /** Seconds a load balancer should wait before asking again, as on every other 503. */
 const RETRY_AFTER = '1';
@@ -19,8 +14,8 @@ const RETRY_AFTER = '1';
  */
 export function healthRoutes(engine: EngineDeps): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
-  router.get('/readyz', async (_req, res) => {
+  getRoute(router, '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  getRoute(router, '/readyz', async (_req, res) => {
     const problem = await readinessProblem(engine);
     if (problem === null) {
       sendJson(res, 200, { status: 'ok' });
@@ -30,14 +25,4 @@ export function healthRoutes(engine: EngineDeps): Router {
     sendJson(res, 503, { msg: `Not ready: ${problem}` });
   });
   return router;
-}
-
-async function readinessProblem(engine: EngineDeps): Promise<string | null> {
-  if (engine.waiters.isClosed) return 'the server is shutting down';
-  try {
-    await engine.store.revokeToken(PROBE_TOKEN_ID, engine.clock.now());
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
 }

@@ -1,10 +1,13 @@
-import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Router, type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineDeps } from '../../engine/deps';
+import { parkedLongPolls, queueStats, storeStats } from '../../engine/server-status';
 import { DEFAULT_QUEUE_LABEL_LIMIT, QueueLabels, type QueueLabelValues } from './queue-labels';
-import { routeTemplateOf, trackRoute } from './route-template';
+import { getRoute, routeTemplateOf } from '../routes';
+
+/** The `route` label of requests answered before any route matched: 401s, unknown paths, oversized bodies. */
+export const NO_ROUTE = 'none';
 
 /** Seconds. From a cached peek (~1 ms) to the longest long poll (`wait` ≤ 30 s). */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
@@ -25,13 +28,8 @@ export interface QueueStat {
 export interface MetricsOptions {
   /** How many queues get their own `{project, queue}` series; the rest share `_other`. Default 100. */
   queueLabelLimit?: number;
-  /**
-   * Reads every queue's counts for a scrape. Default: pages through Store.listProjects/listQueues, which knows
-   * `size` but not how many messages are reserved.
-   */
+  /** Reads every queue's counts for a scrape. Default: the store's per-queue counts (size and reserved). */
   queueStats?: () => Promise<QueueStat[]>;
-  /** The data file whose size (and its WAL's) is reported; null: none (an in-memory store). */
-  dataFile?: string | null;
 }
 
 export interface Metrics {
@@ -53,7 +51,7 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const queueLabels = new QueueLabels(options.queueLabelLimit ?? DEFAULT_QUEUE_LABEL_LIMIT);
-  const readQueueStats = options.queueStats ?? (() => engine.store.queueStats(MAX_QUEUE_STATS));
+  const readQueueStats = options.queueStats ?? (() => queueStats(engine, MAX_QUEUE_STATS));
   const registers = [registry];
 
   const requests = new Counter({
@@ -140,19 +138,16 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
     help: 'Reserve requests parked in a long poll (wait), waiting for a message',
     registers,
     collect() {
-      this.set(engine.waiters.size);
+      this.set(parkedLongPolls(engine));
     },
   });
-  const dataFile = options.dataFile ?? null;
   new Gauge({
     name: 'ferrite_store_file_bytes',
-    help: 'Size of the SQLite data file (file="data") and of its write-ahead log (file="wal"), in bytes',
+    help: 'Size of the store by part, in bytes: on SQLite the data file (file="data") and its write-ahead log (file="wal")',
     labelNames: ['file'] as const,
     registers,
     async collect() {
-      if (dataFile === null) return;
-      this.set({ file: 'data' }, await fileSize(dataFile));
-      this.set({ file: 'wal' }, await fileSize(`${dataFile}-wal`));
+      for (const [file, bytes] of Object.entries((await storeStats(engine)).bytes)) this.set({ file }, bytes);
     },
   });
 
@@ -180,13 +175,12 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
 
   const middleware: RequestHandler = (req, res, next) => {
     const started = performance.now();
-    trackRoute(req);
     let recorded = false;
     const record = (status: string) => {
       if (recorded) return;
       recorded = true;
       // req.method is read at the end: a POST with X-HTTP-Method-Override counts as the method it acted as.
-      const labels = { method: req.method, route: routeTemplateOf(req), status };
+      const labels = { method: req.method, route: routeTemplateOf(res) ?? NO_ROUTE, status };
       requests.inc(labels);
       latency.observe(labels, (performance.now() - started) / 1000);
     };
@@ -196,7 +190,7 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
   };
 
   const routes = Router();
-  routes.get('/metrics', async (_req, res) => {
+  getRoute(routes, '/metrics', async (_req, res) => {
     await refreshQueueGauges();
     const body = await registry.metrics();
     res.statusCode = 200;
@@ -221,13 +215,3 @@ interface EngineCount {
 
 /** Queues read per scrape: bounds a scrape's cost; depth series beyond it are not reported. */
 const MAX_QUEUE_STATS = 10_000;
-
-async function fileSize(file: string): Promise<number> {
-  try {
-    return (await stat(file)).size;
-  } catch (error) {
-    // No WAL between a checkpoint(TRUNCATE) on close and the next write is a size of 0, not a failure.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
-}

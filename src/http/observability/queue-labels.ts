@@ -1,5 +1,3 @@
-import { queueKey } from '../../engine/waiters';
-
 /** Label value of the series that aggregates every queue beyond the limit. */
 export const OTHER = '_other';
 
@@ -53,4 +51,8 @@ export class QueueLabels {
   get size(): number {
     return this.admitted.size;
   }
+}
+
+function queueKey(projectId: string, name: string): string {
+  return `${projectId}\u0000${name}`;
 }

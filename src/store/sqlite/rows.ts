@@ -1,11 +1,16 @@
+import { LIMITS } from '../../domain/limits';
+import { effectiveError, effectiveState, isHeld, type TimeoutPolicy } from '../../domain/message-states';
+import type { RoundDelivery } from '../../domain/push-rounds';
 import type {
   Alert,
+  DeadLetter,
   Delivery,
   Message,
   MessageState,
   PushSettings,
   PushStatus,
   Queue,
+  QueueSettings,
   QueueType,
 } from '../../domain/types';
 
@@ -27,6 +32,7 @@ export interface QueueRow {
   retain_completed: number;
   idle_expiry: number;
   last_active_at: number;
+  settings_version: number;
   size: number;
   total_messages: number;
   created_at: number;
@@ -51,7 +57,25 @@ export interface MessageRow {
   expires_at: number;
 }
 
-/** Stored state codes. Order matters only for readability; the partial indexes in 0001_init.sql name them. */
+export interface DeliveryRow {
+  message_id: number;
+  subscriber: string;
+  queue_id: number;
+  position: number;
+  url: string;
+  headers: string;
+  status: string;
+  status_code: number | null;
+  error: string | null;
+  tries: number;
+  retries_remaining: number;
+  due_at: number | null;
+  last_try_at: number | null;
+  reservation_id: string | null;
+  leased_until: number | null;
+}
+
+/** Stored state codes; the partial indexes in 0001_init.sql name them, so they never change. */
 export const STATE = {
   available: 0,
   scheduled: 1,
@@ -70,62 +94,65 @@ const STATE_NAMES: readonly MessageState[] = [
   'completed',
 ];
 
-/** States counted in a queue's `size`. */
-export function isLive(state: number): boolean {
-  return state <= STATE.overdue;
+export function stateName(code: number): MessageState {
+  return STATE_NAMES[code] ?? 'available';
 }
 
-/** What a queue's timers do: IronMQ requeues timed-out reservations; CrimsonQ consumers make them overdue. */
-export interface TimeoutPolicy {
-  on_timeout: string;
-  overdue_timeout: number;
+/** A queue row's timeout policy, in the domain's terms. */
+export function policyOf(queue: QueueRow): TimeoutPolicy {
+  return {
+    onTimeout: queue.on_timeout === 'overdue' ? 'overdue' : 'requeue',
+    overdueTimeout: queue.overdue_timeout,
+  };
 }
 
-export const REQUEUE: TimeoutPolicy = { on_timeout: 'requeue', overdue_timeout: 0 };
-
-/**
- * The state a message is in at `now`, whether or not a write has promoted it yet: promotion is lazy (reserve,
- * and the timeouts job, write it), so every read goes through this.
- */
-export function effectiveState(row: MessageRow, now: number, policy: TimeoutPolicy = REQUEUE): number {
-  if (row.visible_at > now) return row.state;
-  if (row.state === STATE.scheduled) return STATE.available;
-  if (policy.on_timeout !== 'overdue') return row.state === STATE.reserved ? STATE.available : row.state;
-  if (row.state === STATE.reserved) {
-    return row.visible_at + policy.overdue_timeout * 1000 <= now ? STATE.failed : STATE.overdue;
-  }
-  if (row.state === STATE.overdue) return STATE.failed;
-  return row.state;
+/** The state a stored message is in at `now` (domain rule; timers are applied lazily). */
+export function stateOf(row: MessageRow, now: number, policy: TimeoutPolicy): MessageState {
+  return effectiveState(stateName(row.state), row.visible_at, now, policy);
 }
 
-export const OVERDUE_ERROR = 'Job took too long to execute';
-
-/** What queues.extra holds (JSON). */
+/** What queues.extra holds (JSON): settings the engine never queries on. */
 export interface QueueExtra {
   push?: PushSettings | null;
   alerts?: Alert[];
+  /** The queue's topic filters in the order they were set; queue_topics indexes them for routing. */
+  topics?: string[];
 }
 
 export function parseExtra(row: QueueRow): QueueExtra {
   return row.extra === '{}' ? {} : (JSON.parse(row.extra) as QueueExtra);
 }
 
-export function toQueue(row: QueueRow, topics: string[] = []): Queue {
+export function extraOf(settings: QueueSettings): string {
+  const extra: QueueExtra = {};
+  if (settings.push) extra.push = settings.push;
+  if (settings.alerts.length > 0) extra.alerts = settings.alerts;
+  if (settings.topics.length > 0) extra.topics = settings.topics;
+  return JSON.stringify(extra);
+}
+
+export function deadLetterOf(row: QueueRow): DeadLetter | null {
+  if (row.dead_letter_queue === null) return null;
+  return {
+    queueName: row.dead_letter_queue,
+    maxReservations: row.dead_letter_max ?? LIMITS.defaultDeadLetterReservations,
+  };
+}
+
+export function toQueue(row: QueueRow): Queue {
   const extra = parseExtra(row);
   return {
-    id: row.id,
+    id: String(row.id),
+    version: row.settings_version,
     projectId: row.project_id,
     name: row.name,
     type: row.type as QueueType,
     messageTimeout: row.message_timeout,
     messageExpiration: row.message_expiration,
-    deadLetter:
-      row.dead_letter_queue === null
-        ? null
-        : { queueName: row.dead_letter_queue, maxReservations: row.dead_letter_max ?? 10 },
+    deadLetter: deadLetterOf(row),
     push: extra.push ?? null,
     alerts: extra.alerts ?? [],
-    topics,
+    topics: extra.topics ?? [],
     onTimeout: row.on_timeout === 'overdue' ? 'overdue' : 'requeue',
     overdueTimeout: row.overdue_timeout,
     maxInFlight: row.max_in_flight,
@@ -139,21 +166,31 @@ export function toQueue(row: QueueRow, topics: string[] = []): Queue {
   };
 }
 
-export interface DeliveryRow {
-  message_id: number;
-  subscriber: string;
-  queue_id: number;
-  position: number;
-  url: string;
-  headers: string;
-  status: string;
-  status_code: number | null;
-  error: string | null;
-  tries: number;
-  retries_remaining: number;
-  due_at: number | null;
-  last_try_at: number | null;
-  reservation_id: string | null;
+export function parseHeaders(json: string | null): Record<string, string> | null {
+  return json === null ? null : (JSON.parse(json) as Record<string, string>);
+}
+
+export function toMessage(row: MessageRow, queueName: string, now: number, policy: TimeoutPolicy): Message {
+  const stored = stateName(row.state);
+  const state = effectiveState(stored, row.visible_at, now, policy);
+  const held = isHeld(state);
+  return {
+    id: String(row.id),
+    queueName,
+    state,
+    body: row.body,
+    reservedCount: row.reserved_count,
+    reservationId: held ? row.reservation_id : null,
+    visibleAt: row.visible_at,
+    reservationTimeout: held ? row.reservation_timeout : null,
+    delay: row.delay,
+    pushHeaders: parseHeaders(row.push_headers),
+    topic: row.topic,
+    error: effectiveError(stored, state, row.error),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+  };
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -171,29 +208,23 @@ export function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
-export function toMessage(
-  row: MessageRow,
-  queueName: string,
-  now: number,
-  policy: TimeoutPolicy = REQUEUE,
-): Message {
-  const state = effectiveState(row, now, policy);
-  const held = state === STATE.reserved || state === STATE.overdue;
+export function toRoundDelivery(row: DeliveryRow): RoundDelivery {
   return {
-    id: String(row.id),
-    queueName,
-    state: STATE_NAMES[state] ?? 'available',
-    body: row.body,
-    reservedCount: row.reserved_count,
-    reservationId: held ? row.reservation_id : null,
-    visibleAt: row.visible_at,
-    reservationTimeout: held ? row.reservation_timeout : null,
-    delay: row.delay,
-    pushHeaders: row.push_headers === null ? null : (JSON.parse(row.push_headers) as Record<string, string>),
-    topic: row.topic,
-    error: state === STATE.failed && row.state !== STATE.failed ? OVERDUE_ERROR : row.error,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
+    subscriber: row.subscriber,
+    position: row.position,
+    url: row.url,
+    status: row.status as PushStatus,
+    statusCode: row.status_code,
+    error: row.error,
+    tries: row.tries,
+    retriesRemaining: row.retries_remaining,
+    dueAt: row.due_at,
+    lastTryAt: row.last_try_at,
+    reservationId: row.reservation_id,
   };
+}
+
+/** A live message id of the store's own (digits): anything else names no message. */
+export function messageIdOf(id: string): number | null {
+  return /^\d{1,18}$/.test(id) ? Number(id) : null;
 }

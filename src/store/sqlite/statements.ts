@@ -34,11 +34,12 @@ export function prepareStatements(db: Database.Database) {
          last_active_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // Params: type, message_timeout, message_expiration, dl_queue, dl_max, extra, on_timeout, overdue_timeout,
-    // max_in_flight, retain_completed, idle_expiry, updated_at, id
+    // max_in_flight, retain_completed, idle_expiry, updated_at, id, expected settings_version twice (NULL: any)
     updateQueue: db.prepare(
       `UPDATE queues SET type = ?, message_timeout = ?, message_expiration = ?, dead_letter_queue = ?,
          dead_letter_max = ?, extra = ?, on_timeout = ?, overdue_timeout = ?, max_in_flight = ?,
-         retain_completed = ?, idle_expiry = ?, updated_at = ? WHERE id = ?`,
+         retain_completed = ?, idle_expiry = ?, updated_at = ?, settings_version = settings_version + 1
+       WHERE id = ? AND (? IS NULL OR settings_version = ?)`,
     ),
     // Params: project_id, name
     deleteQueue: db.prepare('DELETE FROM queues WHERE project_id = ? AND name = ?'),
@@ -54,8 +55,6 @@ export function prepareStatements(db: Database.Database) {
         'UPDATE queues SET size = size + ?, total_messages = total_messages + ?, updated_at = ? WHERE id = ? RETURNING size',
       )
       .pluck(),
-    // Params: id
-    resetSize: db.prepare('UPDATE queues SET size = 0 WHERE id = ?'),
 
     // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at, topic
     insertMessage: db.prepare(
@@ -146,13 +145,20 @@ export function prepareStatements(db: Database.Database) {
     queuesWithDueTimers: db
       .prepare('SELECT DISTINCT queue_id FROM messages WHERE state IN (2, 3) AND visible_at <= ? LIMIT ?')
       .pluck(),
-    allTopics: db.prepare(
-      'SELECT t.queue_id, q.project_id, t.filter FROM queue_topics t JOIN queues q ON q.id = t.queue_id',
+    // Params: project_id. Every topic filter of the project's queues, for its routing index.
+    projectTopics: db.prepare(
+      'SELECT t.queue_id, t.filter FROM queue_topics t JOIN queues q ON q.id = t.queue_id WHERE q.project_id = ?',
     ),
+    // Params: project_id
+    topicsVersion: db.prepare('SELECT topics_version FROM projects WHERE id = ?').pluck(),
+    // Params: project_id. Cached routes of the project are rebuilt by every reader after this.
+    bumpTopicsVersion: db.prepare('UPDATE projects SET topics_version = topics_version + 1 WHERE id = ?'),
     // Params: queue_id
     clearTopics: db.prepare('DELETE FROM queue_topics WHERE queue_id = ?'),
     // Params: queue_id, filter
     addTopic: db.prepare('INSERT OR IGNORE INTO queue_topics (queue_id, filter) VALUES (?, ?)'),
+    // Params: queue_id
+    hasTopics: db.prepare('SELECT 1 FROM queue_topics WHERE queue_id = ? LIMIT 1').pluck(),
     // Params: limit. Reserved counts come from messages_queue_state, one range per queue.
     queueStats: db.prepare(
       `SELECT q.project_id AS projectId, q.name, q.size,
@@ -195,9 +201,13 @@ export function prepareStatements(db: Database.Database) {
         WHERE d.due_at IS NOT NULL AND d.due_at <= ? AND d.queue_id NOT IN (SELECT value FROM json_each(?))
         ORDER BY d.due_at LIMIT ?`,
     ),
-    // Params: due_at, message_id, subscriber
+    // Params: due_at, leased_until (both the lease's end), message_id, subscriber
     leaseDelivery: db.prepare(
-      'UPDATE push_deliveries SET due_at = ? WHERE message_id = ? AND subscriber = ?',
+      'UPDATE push_deliveries SET due_at = ?, leased_until = ? WHERE message_id = ? AND subscriber = ?',
+    ),
+    // Params: now. Deliveries in flight (leased past now), per queue (push_deliveries_leased).
+    leasedPerQueue: db.prepare(
+      'SELECT queue_id, count(*) AS n FROM push_deliveries WHERE leased_until > ? GROUP BY queue_id',
     ),
     // Params: message_id, subscriber
     getDelivery: db.prepare('SELECT * FROM push_deliveries WHERE message_id = ? AND subscriber = ?'),
@@ -205,13 +215,13 @@ export function prepareStatements(db: Database.Database) {
     messageDeliveries: db.prepare('SELECT * FROM push_deliveries WHERE message_id = ? ORDER BY position'),
     // Params: status, status_code, error, tries, retries_remaining, due_at, last_try_at, reservation_id,
     // message_id, subscriber
-    updateDelivery: db.prepare(
+    saveDelivery: db.prepare(
       `UPDATE push_deliveries SET status = ?, status_code = ?, error = ?, tries = ?, retries_remaining = ?,
          due_at = ?, last_try_at = ?, reservation_id = ? WHERE message_id = ? AND subscriber = ?`,
     ),
-    // Params: status, retries_remaining, due_at, message_id, subscriber (unicast rounds move every row)
-    setDeliveryRound: db.prepare(
-      'UPDATE push_deliveries SET status = ?, retries_remaining = ?, due_at = ? WHERE message_id = ? AND subscriber = ?',
+    // Params: message_id, subscriber. The attempt is recorded: it is no longer in flight.
+    endLease: db.prepare(
+      'UPDATE push_deliveries SET leased_until = NULL WHERE message_id = ? AND subscriber = ?',
     ),
     nextDelivery: db.prepare('SELECT min(due_at) FROM push_deliveries WHERE due_at IS NOT NULL').pluck(),
 
