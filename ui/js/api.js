@@ -76,7 +76,7 @@ export function createApi({ projectId, token }) {
     /** Queues in name order after `previous`, starting with `prefix`, with their size and totals. */
     async listQueues({ prefix, previous, perPage } = {}) {
       const result = await request('GET', '/queues', {
-        query: { prefix, previous, per_page: perPage },
+        query: { prefix, previous, per_page: perPage, detail: 'true' },
       });
       return result.queues ?? [];
     },

@@ -48,7 +48,7 @@ export class IronMqApi {
   async listQueues(prefix = ''): Promise<WireQueue[]> {
     const all: WireQueue[] = [];
     for (let previous = ''; ;) {
-      const query = new URLSearchParams({ per_page: '100' });
+      const query = new URLSearchParams({ per_page: '100', detail: 'true' });
       if (prefix !== '') query.set('prefix', prefix);
       if (previous !== '') query.set('previous', previous);
       const { queues } = await this.call<{ queues: WireQueue[] }>('GET', `/queues?${query.toString()}`);

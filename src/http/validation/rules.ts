@@ -137,6 +137,7 @@ export const rules = {
       per_page: wholeNumber(0, Number.MAX_SAFE_INTEGER),
       previous: optionalString,
       prefix: optionalString,
+      detail: optionalBoolean,
     },
     'query',
   ),
