@@ -1,13 +1,9 @@
-import path from 'node:path';
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/domain/limits';
-import { FakeClock } from '../../src/engine/clock';
 import type { EngineDeps } from '../../src/engine/deps';
-import { EngineEvents } from '../../src/engine/events';
 import { postMessages } from '../../src/engine/messages';
 import { reserveMessages } from '../../src/engine/reservations';
 import { LocalWakeups } from '../../src/store/local-wakeups';
-import { openStore } from '../../src/store/open-store';
-import { tempDir } from '../helpers/server';
+import { testEngine } from '../helpers/engine';
 
 /**
  * A long poll must never miss a message committed after its empty answer: the wake-up sequence is read before
@@ -16,23 +12,6 @@ import { tempDir } from '../helpers/server';
 
 const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const body = (text: string) => ({ body: text, delay: 0, pushHeaders: null });
-
-function engine(): EngineDeps {
-  const clock = new FakeClock();
-  const { store, wakeups } = openStore(
-    { kind: 'sqlite', file: path.join(tempDir(), 'wakeups.db'), durability: 'full' },
-    { now: clock.now(), maxWaiters: 100 },
-  );
-  return {
-    store,
-    wakeups,
-    clock,
-    events: new EngineEvents(),
-    maxMessageBytes: 1024,
-    pushStatusRetentionMs: 0,
-    consumerDefaults: { activeTimeout: 30, overdueTimeout: 30, idleExpiry: 0 },
-  };
-}
 
 /** Resolves with `label` after `ms` unless the promise wins; never leaves the timer behind. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> {
@@ -50,7 +29,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still wa
 describe('long polls and wake-ups', () => {
   let deps: EngineDeps;
   beforeEach(async () => {
-    deps = engine();
+    deps = testEngine();
     await deps.store.createProject({ id: P, name: 'p', createdAt: 0 });
     await deps.store.putQueue({
       projectId: P,

@@ -1,11 +1,7 @@
-import path from 'node:path';
-import { FakeClock } from '../../src/engine/clock';
 import type { EngineDeps } from '../../src/engine/deps';
-import { EngineEvents } from '../../src/engine/events';
 import { addAlerts } from '../../src/engine/queue-alerts';
 import { putQueue, updateQueue } from '../../src/engine/queues';
-import { openStore } from '../../src/store/open-store';
-import { tempDir } from '../helpers/server';
+import { testEngine } from '../helpers/engine';
 
 /**
  * Settings changes are read-compute-write: two started together both read the same settings. The store's
@@ -17,21 +13,8 @@ const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 
 let deps: EngineDeps;
 beforeEach(async () => {
-  const clock = new FakeClock();
-  const { store, wakeups } = openStore(
-    { kind: 'sqlite', file: path.join(tempDir(), 'settings.db'), durability: 'full' },
-    { now: clock.now(), maxWaiters: 10 },
-  );
-  deps = {
-    store,
-    wakeups,
-    clock,
-    events: new EngineEvents(),
-    maxMessageBytes: 1024,
-    pushStatusRetentionMs: 0,
-    consumerDefaults: { activeTimeout: 30, overdueTimeout: 30, idleExpiry: 0 },
-  };
-  await store.createProject({ id: P, name: 'p', createdAt: 0 });
+  deps = testEngine();
+  await deps.store.createProject({ id: P, name: 'p', createdAt: 0 });
 });
 afterEach(() => deps.store.close());
 
