@@ -1,4 +1,4 @@
-import { InvalidInput } from './errors';
+import { InvalidInput, QueueNotFound } from './errors';
 import { DEFAULT_QUEUE_SETTINGS, checkQueueName } from './limits';
 import { normalizeFilters } from './topics';
 import type { ConsumerStatus, QueueSettings } from './types';
@@ -15,6 +15,14 @@ export interface ConsumerDefaults {
   overdueTimeout: number;
   /** consumer_inactive_destroy_hours, in seconds; 0: never. */
   idleExpiry: number;
+}
+
+/** What CrimsonQ's consumer.info shows of a consumer (a pull queue). */
+export interface ConsumerInfo {
+  consumerId: string;
+  topics: string[];
+  lastActive: number;
+  concurrency: number;
 }
 
 export const STATUSES: readonly ConsumerStatus[] = ['pending', 'active', 'delayed', 'failed', 'completed'];
@@ -48,4 +56,29 @@ export function consumerSettings(
     maxInFlight: concurrencyOf(concurrency),
     topics: normalizeFilters(topics),
   };
+}
+
+/**
+ * The consumer an operation names. An empty or impossible id names no consumer: CrimsonQ's
+ * `001:incorrect_consumer_id`, not `008`, whatever the queue-name rules would say about it.
+ */
+export function existingConsumer(id: string): string {
+  try {
+    checkQueueName(id, 'consumerId');
+  } catch {
+    throw new QueueNotFound(id);
+  }
+  return id;
+}
+
+/** A message id as the clients send it: our digit string, or a key with its `<status>:` prefix. */
+export function messageIdOf(raw: string): string {
+  const prefixed = /^(pending|active|delayed|failed|completed):(.*)$/i.exec(raw);
+  return prefixed ? prefixed[2]! : raw;
+}
+
+/** A status name, any case; null for anything else (answered `003:incorrect_status`). */
+export function statusParam(raw: string): ConsumerStatus | null {
+  const status = raw.toLowerCase();
+  return (STATUSES as readonly string[]).includes(status) ? (status as ConsumerStatus) : null;
 }

@@ -1,4 +1,10 @@
-import { LIST_LIMIT, checkConsumerId, concurrencyOf, consumerSettings } from '../domain/consumers';
+import {
+  LIST_LIMIT,
+  checkConsumerId,
+  concurrencyOf,
+  consumerSettings,
+  type ConsumerInfo,
+} from '../domain/consumers';
 import { ConcurrencyExceeded, ConsumerExists, InvalidInput, QueueNotFound } from '../domain/errors';
 import { isFailure, raise } from '../domain/outcomes';
 import { normalizeFilters } from '../domain/topics';
@@ -7,13 +13,6 @@ import { queueKey } from '../store/wakeups';
 import type { EngineDeps } from './deps';
 import { postMessages } from './messages';
 import { changeQueue, getQueue } from './queues';
-
-export interface ConsumerInfo {
-  consumerId: string;
-  topics: string[];
-  lastActive: number;
-  concurrency: number;
-}
 
 export async function createConsumer(
   deps: EngineDeps,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { CQ_ERROR, CQ_HTTP, TEXT_TYPE } from '../../src/http/crimsonq/wire';
+import { CQ_ERROR } from '../../src/domain/crimsonq-wire';
+import { CQ_HTTP, TEXT_TYPE } from '../../src/http/crimsonq/wire';
 import { exchange, serialize, type Framing, type RawExchange, type RawRequest } from './raw-http';
 import { fingerprint } from './store-checks';
 

@@ -5,10 +5,11 @@ import { QueueNotFound } from '../../domain/errors';
 import { parseFilters } from '../../domain/topics';
 import { projectOf } from './auth';
 import { integerField, readFields, textField } from './body';
-import type { CommandName } from './commands';
-import { consumerParam, existingConsumer } from './params';
+import type { CommandName } from '../../domain/crimsonq-wire';
+import { existingConsumer } from '../../domain/consumers';
+import { consumerParam } from './params';
 import { sendCqJson, sendText } from './respond';
-import { consumerToCq } from './serialize';
+import { consumerToCq } from '../../domain/crimsonq-json';
 
 /**
  * Consumer commands (spec crimsonq §2.3). A consumer is a pull queue of the project; success bodies are

@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../../domain/errors';
 import type { ErrorRenderer } from '../error-handler';
 import { sendText } from './respond';
-import { CQ_ERROR, CQ_HTTP, cannotRoute } from './wire';
+import { CQ_ERROR } from '../../domain/crimsonq-wire';
+import { CQ_HTTP, cannotRoute } from './wire';
 
 /** The request a CrimsonQ error answers: its command (`msg.complete` …), method and path as sent. */
 export interface CrimsonqRequest {

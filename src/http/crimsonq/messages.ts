@@ -3,11 +3,12 @@ import * as consumers from '../../engine/consumers';
 import type { EngineDeps } from '../../engine/deps';
 import { projectOf } from './auth';
 import { readFields, textField } from './body';
-import type { CommandName } from './commands';
-import { consumerParam, existingConsumer, messageIdOf, statusParam } from './params';
-import { goJson, sendCqJson, sendText } from './respond';
-import { countsToCq, messageToCq } from './serialize';
-import { CQ_ERROR, MESSAGE_IDS_HEADER } from './wire';
+import { existingConsumer, messageIdOf, statusParam } from '../../domain/consumers';
+import { countsToCq, messageToCq } from '../../domain/crimsonq-json';
+import { CQ_ERROR, goJson, type CommandName } from '../../domain/crimsonq-wire';
+import { consumerParam } from './params';
+import { sendCqJson, sendText } from './respond';
+import { MESSAGE_IDS_HEADER } from './wire';
 
 /** Pushes answer CrimsonQ's `"Ok"`; the new ids (which CrimsonQ never returned) travel in a header. */
 function sendPushed(res: Response, ids: string[]): void {

@@ -1,17 +1,7 @@
 import type { Response } from 'express';
+import { goJson } from '../../domain/crimsonq-wire';
 import { JSON_TYPE } from '../wire';
 import { TEXT_TYPE } from './wire';
-
-/**
- * JSON as fiber's `c.JSON` writes it (goccy/go-json, like encoding/json): `<`, `>`, `&`, U+2028 and U+2029
- * escaped as \uXXXX. Same value to any parser; byte-identical to CrimsonQ for clients that compare bytes.
- */
-export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
 
 function send(res: Response, status: number, type: string, body: string): void {
   const payload = Buffer.from(body, 'utf8');

@@ -1,8 +1,11 @@
-import type { ConsumerInfo } from '../../engine/consumers';
-import type { ConsumerStatus, Message, MessageState, StateCounts } from '../../domain/types';
-import { directTopic } from './wire';
+import type { ConsumerInfo } from './consumers';
+import { directTopic } from './crimsonq-wire';
+import type { ConsumerStatus, Message, MessageState, StateCounts } from './types';
 
-/** Engine objects → CrimsonQ's JSON (spec crimsonq §1.1), field names and order as CrimsonQ marshals them. */
+/**
+ * Domain objects → CrimsonQ's JSON (spec crimsonq §1.1), field names and order as CrimsonQ marshals them; the
+ * same objects over REST and RESP.
+ */
 
 const rfc3339 = (ms: number): string => new Date(ms).toISOString();
 
