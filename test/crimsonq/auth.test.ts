@@ -61,7 +61,7 @@ describe('POST /login', () => {
   test.each([
     ['a wrong password', { Username: CQ_USER, Password: 'nope' }],
     ['a wrong user', { Username: 'root', Password: CQ_PASS }],
-    ['no credentials', {}],
+    ['empty credentials', { Username: '', Password: '' }],
   ])('%s: 401 Unauthorized', async (_name, body) => {
     const res = await request(server.url).post('/login').send(body);
     expect(wire(res)).toEqual([401, TEXT, 'Unauthorized']);
@@ -74,6 +74,21 @@ describe('POST /login', () => {
     expect(wire(xml)).toEqual([400, TEXT, '008: incorrect_args']);
     const none = await request(server.url).post('/login');
     expect(wire(none)).toEqual([400, TEXT, '008: incorrect_args']);
+  });
+
+  test.each([
+    ['an empty JSON object', {}],
+    ['no Password', { Username: CQ_USER }],
+    ['no Username', { password: CQ_PASS }],
+    ['null fields', { Username: null, Password: null }],
+  ])('a body without the fields (%s): 400 008, not 401', async (_name, body) => {
+    const res = await request(server.url).post('/login').send(body);
+    expect(wire(res)).toEqual([400, TEXT, '008: incorrect_args']);
+  });
+
+  test('a form without the fields: 400 008', async () => {
+    const res = await request(server.url).post('/login').type('form').send('user=admin');
+    expect(wire(res)).toEqual([400, TEXT, '008: incorrect_args']);
   });
 
   test('GET /login: 405', async () => {

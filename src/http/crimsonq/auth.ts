@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { sign, verify } from 'jsonwebtoken';
 import type { EngineDeps } from '../../engine/deps';
-import { Unauthorized } from '../../domain/errors';
+import { InvalidInput, Unauthorized } from '../../domain/errors';
 import { projectExists, projectOfToken } from '../../engine/projects';
-import { readFields, textField } from './body';
+import { readFields, textField, type Fields } from './body';
 import { sendCqJson, sendText } from './respond';
 import { CQ_HTTP, TOKEN_HOURS } from './wire';
 
@@ -18,6 +18,11 @@ export interface CrimsonqAuthSettings {
   defaultProjectId: string | null;
 }
 
+const missing = (fields: Fields, name: string): boolean => {
+  const value = fields.get(name.toLowerCase());
+  return value === undefined || value === null;
+};
+
 /** Compares without leaking where two strings differ (hashing first makes the lengths equal). */
 function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -25,13 +30,17 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * POST /login (spec crimsonq §2.2): `Username`/`Password` in a JSON, urlencoded or multipart body, any case.
- * An Authorization header is ignored. Answers `{"token": <HS256 JWT>}` valid 72 h, with CrimsonQ's claims
+ * POST /login (spec crimsonq §2.2): `Username`/`Password` in a JSON, urlencoded or multipart body, any case;
+ * a body without them is `008: incorrect_args`, as an unparseable one. An Authorization header is ignored. Answers `{"token": <HS256 JWT>}` valid 72 h, with CrimsonQ's claims
  * `name`, `admin`, `exp` plus `project_id`; wrong credentials are a 401 `Unauthorized`.
  */
 export function login(deps: EngineDeps, settings: CrimsonqAuthSettings): RequestHandler {
   return async (req, res) => {
     const fields = await readFields(req);
+    // A body without the fields (`{}`, another form) is a malformed request, not a wrong credential.
+    if (missing(fields, 'Username') || missing(fields, 'Password')) {
+      throw new InvalidInput('Username and Password are required');
+    }
     const user = textField(fields, 'Username');
     const password = textField(fields, 'Password');
     // Both compared, always: the time taken does not say which one was wrong.
