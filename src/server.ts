@@ -5,6 +5,7 @@ import type { Clock } from './engine/clock';
 import type { EngineDeps } from './engine/deps';
 import { EngineEvents } from './engine/events';
 import { bootstrapDefaultProject, type CreatedProject } from './engine/projects';
+import { Subscriptions } from './engine/subscriptions';
 import { resolveCrimsonq } from './http/crimsonq/settings';
 import { listen } from './http/listen';
 import type { Logger } from './log';
@@ -55,7 +56,13 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     projectId: config.defaultProjectId,
     token: config.defaultToken,
   });
-  const crimsonq = await resolveCrimsonq(config, engine, log);
+  const subscriptions = new Subscriptions(engine, {
+    heartbeatMs: config.subscribeHeartbeatSeconds * 1000,
+    onError: (error, consumer) =>
+      log.warn('subscribe heartbeat failed', { ...consumer, error: String(error) }),
+  });
+  subscriptions.start();
+  const crimsonq = await resolveCrimsonq(config, engine, subscriptions, log);
   const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes, crimsonq });
 
   const server = listen(app, config, log);
@@ -89,7 +96,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       wakeups.close();
-      crimsonq.streams.closeAll();
+      subscriptions.close();
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;

@@ -1,7 +1,7 @@
 import { decode, sign } from 'jsonwebtoken';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/config';
-import { EngineEvents } from '../../src/engine/events';
+import { Subscriptions } from '../../src/engine/subscriptions';
 import { createProject } from '../../src/engine/projects';
 import { resolveCrimsonq } from '../../src/http/crimsonq/settings';
 import type { Logger } from '../../src/log';
@@ -272,15 +272,17 @@ describe('the JWT secret and the CrimsonQ project', () => {
     try {
       const warnings: string[] = [];
       const log = { warn: (message: string) => warnings.push(message) } as unknown as Logger;
-      const events = new EngineEvents();
-      await resolveCrimsonq(loadConfig({}), { ...server.engine, events }, log);
+      const subscriptions = new Subscriptions(server.engine, { heartbeatMs: 1000 });
+      await resolveCrimsonq(loadConfig({}), server.engine, subscriptions, log);
       expect(warnings.join('\n')).toMatch(/default password/);
       warnings.length = 0;
       await resolveCrimsonq(
         loadConfig({ CRIMSONQ_HTTP_PASS: 'a real one' }),
-        { ...server.engine, events },
+        server.engine,
+        subscriptions,
         log,
       );
+      subscriptions.close();
       expect(warnings).toEqual([]);
     } finally {
       await server.destroy();

@@ -50,7 +50,7 @@ export function crimsonqRoutes(
     auth: () => {
       throw new MethodNotAllowed([]);
     },
-    subscribe: subscribe(deps, options.streams, options.heartbeatSeconds, log),
+    subscribe: subscribe(deps, options.subscriptions, log),
   };
 
   // Every body is read first (within the size limit), as on the IronMQ routes: an answer sent while a client is

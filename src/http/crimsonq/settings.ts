@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { SETTINGS, type Config } from '../../config/config';
 import type { EngineDeps } from '../../engine/deps';
 import { listProjects, projectExists, serverSecret } from '../../engine/projects';
+import type { Subscriptions } from '../../engine/subscriptions';
 import type { Logger } from '../../log';
 import type { CrimsonqAuthSettings } from './auth';
-import { SubscribeStreams } from './subscribe';
 
 export interface CrimsonqOptions extends CrimsonqAuthSettings {
-  /** Seconds between `pendingCount:<n>` events of a subscribe stream. */
-  heartbeatSeconds: number;
-  /** The open subscribe streams; shutdown ends them. */
-  streams: SubscribeStreams;
+  /** The subscribe channel (SSE and WebSocket streams); shutdown ends them. */
+  subscriptions: Subscriptions;
 }
 
 /** Where the generated JWT secret is kept in the data file, so tokens survive a restart. */
@@ -24,6 +22,7 @@ const SECRET_KEY = 'crimsonq.jwt_secret';
 export async function resolveCrimsonq(
   config: Config,
   deps: EngineDeps,
+  subscriptions: Subscriptions,
   log: Logger,
 ): Promise<CrimsonqOptions> {
   const jwtSecret =
@@ -47,7 +46,6 @@ export async function resolveCrimsonq(
     password: config.crimsonqPassword,
     jwtSecret,
     defaultProjectId,
-    heartbeatSeconds: config.subscribeHeartbeatSeconds,
-    streams: new SubscribeStreams(deps.events),
+    subscriptions,
   };
 }
