@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   log.info('listening', {
     host: config.host,
     port: ferrite.port,
+    respPort: ferrite.resp?.port ?? 'off',
     dbFile: config.dbFile,
     durability: config.durability,
   });

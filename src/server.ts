@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app';
-import type { Config } from './config/config';
+import { SETTINGS, type Config } from './config/config';
 import type { Clock } from './engine/clock';
 import type { EngineDeps } from './engine/deps';
 import { EngineEvents } from './engine/events';
@@ -14,6 +14,8 @@ import type { Store } from './store/store';
 import { createPushClient } from './worker/push-client';
 import { PushDispatcher } from './worker/push-dispatcher';
 import { startWorker, type Worker } from './worker/scheduler';
+import { crimsonqWebsocket } from './http/crimsonq/websocket';
+import { startRespServer, type RespServer } from './resp/server';
 
 export interface Ferrite {
   url: string;
@@ -24,6 +26,10 @@ export interface Ferrite {
   bootstrapped: CreatedProject | null;
   /** Push delivery; tests with a fake clock advance it and call `push.drain()`. */
   push: PushDispatcher;
+  /** The CrimsonQ RESP interface; null when FERRITE_RESP_PORT is 0. */
+  resp: RespServer | null;
+  /** The subscribe channel (RESP, WebSocket, SSE); tests call `subscriptions.heartbeat()`. */
+  subscriptions: Subscriptions;
   /** Stops accepting, answers parked long polls, waits for in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -33,6 +39,8 @@ export interface StartOptions {
   log: Logger;
   /** Tests drive background jobs themselves with runOnce(now). */
   worker?: boolean;
+  /** The RESP port instead of FERRITE_RESP_PORT, where 0 is any free port (tests); not off. */
+  respPort?: number;
 }
 
 /** Composition: opens the store, bootstraps the default project, and starts HTTP and the worker. */
@@ -65,7 +73,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   const crimsonq = await resolveCrimsonq(config, engine, subscriptions, log);
   const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes, crimsonq });
 
-  const server = listen(app, config, log);
+  const server = listen(app, config, log, crimsonqWebsocket(engine, crimsonq, log));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -74,6 +82,39 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   server.removeAllListeners('error');
   server.on('error', (error) => log.error('server error', { error: String(error) }));
   const port = (server.address() as AddressInfo).port;
+  const respPort = options.respPort ?? (config.respPort === 0 ? null : config.respPort);
+  if (respPort !== null && config.crimsonqRespPassword === SETTINGS.crimsonqRespPassword.default) {
+    log.warn('The CrimsonQ RESP interface accepts the default password: set CRIMSONQ_RESP_PASS');
+  }
+  const resp =
+    respPort === null
+      ? null
+      : await startRespServer(
+          engine,
+          subscriptions,
+          {
+            host: config.host,
+            port: respPort,
+            password: config.crimsonqRespPassword,
+            projectId: crimsonq.defaultProjectId,
+            allow: config.respAllowList,
+            maxConnections: config.respMaxConnections,
+            maxBulkBytes: config.respMaxBulkBytes,
+            idleTimeoutMs: config.respIdleTimeoutMs,
+            maxOutputBytes: config.respMaxOutputBytes,
+            shutdownGraceMs: config.shutdownGraceMs,
+          },
+          log,
+        ).catch(async (error: unknown) => {
+          // The HTTP server is up: close it, so a failed start leaves nothing listening.
+          server.close();
+          server.closeAllConnections();
+          subscriptions.close();
+          await store.close();
+          throw new Error(`cannot listen for RESP on ${config.host}:${respPort}: ${String(error)}`, {
+            cause: error,
+          });
+        });
   // Push delivery runs whenever the server does: deliveries are woken by posts, not only by the scheduler.
   const push = new PushDispatcher(
     engine,
@@ -97,14 +138,26 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       wakeups.close();
       subscriptions.close();
+      const respClosed = resp?.close();
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;
+      await respClosed;
       clearTimeout(grace);
       await worker?.stop();
       await push.stop();
       await store.close();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, store, engine, bootstrapped, push, close };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    engine,
+    bootstrapped,
+    push,
+    resp,
+    subscriptions,
+    close,
+  };
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Durability, StoreConfig } from '../store/store-config';
 
 /** Every setting: its env var, default and meaning. README's configuration table is generated from the same facts. */
@@ -26,6 +27,13 @@ export interface Config {
   consumerOverdueTimeout: number;
   consumerIdleExpiryHours: number;
   subscribeHeartbeatSeconds: number;
+  respPort: number;
+  crimsonqRespPassword: string;
+  respAllowList: '*' | string[];
+  respMaxConnections: number;
+  respMaxBulkBytes: number;
+  respIdleTimeoutMs: number;
+  respMaxOutputBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -78,6 +86,26 @@ function boolean(raw: string, env: string): boolean {
   throw new ConfigError(`${env} must be true or false, got "${raw}"`);
 }
 const optional = (raw: string) => (raw === '' ? undefined : raw);
+
+/** `*`, or a comma-separated list of IP addresses and CIDR ranges (`10.0.0.0/8`, `::1`). */
+function addressList(raw: string, env: string): '*' | string[] {
+  if (raw.trim() === '*') return '*';
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) throw new ConfigError(`${env} must be * or a list of addresses, got "${raw}"`);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`${env}: "${entry}" is not an IP address or CIDR range`);
+    }
+  }
+  return entries;
+}
 
 export const SETTINGS = {
   port: {
@@ -237,9 +265,51 @@ export const SETTINGS = {
   },
   subscribeHeartbeatSeconds: {
     env: 'FERRITE_SUBSCRIBE_HEARTBEAT_SECONDS',
-    doc: 'How often /api/subscribe streams send pendingCount:<n> (and keep the consumer alive)',
+    doc: 'How often subscribers (RESP SUBSCRIBE, /api/subscribe streams) get pendingCount:<n>; an open subscription keeps its consumer alive',
     default: 30,
     parse: integer(1, 3600),
+  },
+  respPort: {
+    env: 'FERRITE_RESP_PORT',
+    doc: 'TCP port of the CrimsonQ RESP (Redis protocol) interface, on FERRITE_HOST; 0 turns it off',
+    default: 9001,
+    parse: integer(0, 65535),
+  },
+  crimsonqRespPassword: {
+    env: 'CRIMSONQ_RESP_PASS',
+    doc: 'Password of the RESP interface (AUTH <password>); the default is for development only',
+    default: 'crimsonQ!',
+    parse: text,
+  },
+  respAllowList: {
+    env: 'FERRITE_RESP_IP_ALLOWLIST',
+    doc: 'Client addresses the RESP interface accepts: * or a comma-separated list of IPs and CIDR ranges; others are dropped without a reply',
+    default: '*',
+    parse: addressList,
+  },
+  respMaxConnections: {
+    env: 'FERRITE_RESP_MAX_CONNECTIONS',
+    doc: 'RESP connections served at once; one more gets -ERR max number of clients reached and is closed',
+    default: 1000,
+    parse: integer(1, 1_000_000),
+  },
+  respMaxBulkBytes: {
+    env: 'FERRITE_RESP_MAX_BULK_BYTES',
+    doc: 'Largest RESP argument (bulk string), bytes; a command may take twice this in all. A longer one is refused when its length arrives and the connection closed',
+    default: 512 * 1024,
+    parse: integer(1024, 512 * 1024 * 1024),
+  },
+  respIdleTimeoutMs: {
+    env: 'FERRITE_RESP_IDLE_TIMEOUT_MS',
+    doc: 'A RESP connection without a complete command for this long is closed (a subscriber is not idle unless it holds half a command)',
+    default: 300_000,
+    parse: integer(100, 86_400_000),
+  },
+  respMaxOutputBytes: {
+    env: 'FERRITE_RESP_MAX_OUTPUT_BYTES',
+    doc: 'Unsent reply bytes a RESP connection may hold: commands wait for the client to read; a subscriber past it is disconnected',
+    default: 1024 * 1024,
+    parse: integer(1024, 1024 * 1024 * 1024),
   },
   headersTimeoutMs: {
     env: 'FERRITE_HEADERS_TIMEOUT_MS',

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { InvalidInput, Unauthorized } from '../domain/errors';
 import type { Project, TokenInfo } from '../domain/types';
 import type { Store } from '../store/store';
@@ -9,6 +9,12 @@ import { PROJECT_ID_PATTERN, hashToken, newProjectId, newToken, newTokenId } fro
 export interface ProjectDeps {
   store: Store;
   clock: Clock;
+}
+
+/** Compares a password without leaking where two strings differ (hashing first makes the lengths equal). */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
@@ -53,16 +53,40 @@ const BUSY_BODY = JSON.stringify({ msg: 'Too many connections; retry later' });
  * A connection over the cap is answered 503 (JSON, Retry-After) on its first request and closed; beyond twice
  * the cap, new connections are closed at once without an answer.
  */
+/** A route answered by taking over the connection (the subscribe WebSocket). */
+export interface UpgradeRoute {
+  accepts(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, socket: Socket, head: Buffer): void;
+}
+
 export function listen(
   app: (req: IncomingMessage, res: ServerResponse) => void,
   config: ListenOptions,
   log: Logger,
+  upgrade?: UpgradeRoute,
 ): Server {
   const overCap = new WeakSet<Socket>();
   /** The response being produced on each connection, so a parse error after a request does not answer for it. */
   const inFlight = new WeakMap<Socket, ServerResponse>();
   let admitted = 0;
   let warned = false;
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    lingerIfAnsweredEarly(req, res);
+    inFlight.set(req.socket, res);
+    res.once('close', () => {
+      if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
+    });
+    if (!overCap.has(req.socket)) {
+      app(req, res);
+      return;
+    }
+    res.statusCode = 503;
+    res.setHeader('Content-Type', JSON_TYPE);
+    res.setHeader('Content-Length', Buffer.byteLength(BUSY_BODY));
+    res.setHeader('Retry-After', '1');
+    res.setHeader('Connection', 'close');
+    res.end(BUSY_BODY);
+  };
   const server = createServer(
     {
       headersTimeout: config.headersTimeoutMs,
@@ -70,24 +94,25 @@ export function listen(
       // Node checks both timeouts on this interval (30 s by default, which would stretch a short timeout).
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
     },
-    (req, res) => {
-      lingerIfAnsweredEarly(req, res);
-      inFlight.set(req.socket, res);
-      res.once('close', () => {
-        if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
-      });
-      if (!overCap.has(req.socket)) {
-        app(req, res);
-        return;
-      }
-      res.statusCode = 503;
-      res.setHeader('Content-Type', JSON_TYPE);
-      res.setHeader('Content-Length', Buffer.byteLength(BUSY_BODY));
-      res.setHeader('Retry-After', '1');
-      res.setHeader('Connection', 'close');
-      res.end(BUSY_BODY);
-    },
+    handle,
   );
+  // With an 'upgrade' listener Node hands it every request that asks for an upgrade: the upgrade route takes
+  // its own; any other (curl's h2c …) is served as a plain request on a connection that then closes, as it
+  // would be without the listener.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (upgrade && !overCap.has(socket) && upgrade.accepts(req)) {
+      upgrade.handle(req, socket, head);
+      return;
+    }
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => {
+      res.detachSocket(socket);
+      socket.destroySoon();
+    });
+    handle(req, res);
+  });
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.maxConnections = config.maxConnections * 2;
   server.on('connection', (socket: Socket) => {

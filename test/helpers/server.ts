@@ -55,6 +55,8 @@ export async function startServer(
     clock,
     log: createLogger('error', !process.env.FERRITE_TEST_LOGS),
     worker: options.worker ?? false,
+    // RESP on any free port, unless the test sets FERRITE_RESP_PORT (0: off).
+    ...(options.env?.FERRITE_RESP_PORT === undefined ? { respPort: 0 } : {}),
   });
   const file = config.dbFile;
   let reader: Database.Database | null = null;

@@ -1,9 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { sign, verify } from 'jsonwebtoken';
 import type { EngineDeps } from '../../engine/deps';
 import { InvalidInput, Unauthorized } from '../../domain/errors';
-import { projectExists, projectOfToken } from '../../engine/projects';
+import { projectExists, projectOfToken, sameSecret } from '../../engine/projects';
 import { readFields, textField, type Fields } from './body';
 import { sendCqJson, sendText } from './respond';
 import { CQ_HTTP, TOKEN_HOURS } from './wire';
@@ -22,12 +21,6 @@ const missing = (fields: Fields, name: string): boolean => {
   const value = fields.get(name.toLowerCase());
   return value === undefined || value === null;
 };
-
-/** Compares without leaking where two strings differ (hashing first makes the lengths equal). */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /**
  * POST /login (spec crimsonq §2.2): `Username`/`Password` in a JSON, urlencoded or multipart body, any case;
@@ -86,31 +79,46 @@ export function projectOf(res: Response): string {
   return res.locals.crimsonqProject as string;
 }
 
+/** Who a CrimsonQ request is: its project, or the refusal to answer (status and text). */
+export type CrimsonqAuth = { projectId: string } | { status: number; text: string };
+
 /**
- * Guards /api: `Authorization: Bearer <login token>` with jwtware's answers (400 `Missing or malformed JWT`,
- * 401 `Invalid or expired JWT`), or an IronMQ token (`Authorization: OAuth …` or `?oauth=`) for its project.
+ * Authenticates a CrimsonQ request from its `Authorization` header and `?oauth=`: a login token
+ * (`Bearer <jwt>`) with jwtware's answers (400 `Missing or malformed JWT`, 401 `Invalid or expired JWT`), or an
+ * IronMQ token (`OAuth <token>` or `?oauth=`) for its project (401 `Unauthorized` when unknown).
  */
+export async function authenticateCrimsonq(
+  deps: EngineDeps,
+  settings: CrimsonqAuthSettings,
+  authorization: string | undefined,
+  oauthQuery: unknown,
+): Promise<CrimsonqAuth> {
+  const header = authorization ?? '';
+  const bearer = BEARER.exec(header);
+  if (bearer) {
+    const projectId = await projectOfJwt(deps, settings, bearer[1]!.trim());
+    return projectId === null ? { status: 401, text: CQ_HTTP.invalidJwt } : { projectId };
+  }
+  const token =
+    OAUTH.exec(header)?.[1] ?? (typeof oauthQuery === 'string' && oauthQuery !== '' ? oauthQuery : undefined);
+  if (token === undefined) return { status: 400, text: CQ_HTTP.missingJwt };
+  try {
+    return { projectId: await projectOfToken(deps, token) };
+  } catch (error) {
+    if (error instanceof Unauthorized) return { status: 401, text: CQ_HTTP.unauthorized };
+    throw error;
+  }
+}
+
+/** Guards /api (authenticateCrimsonq); the project is then `projectOf(res)`. */
 export function requireCrimsonqAuth(deps: EngineDeps, settings: CrimsonqAuthSettings): RequestHandler {
   return async (req, res, next) => {
-    const header = req.headers.authorization ?? '';
-    const bearer = BEARER.exec(header);
-    if (bearer) {
-      const projectId = await projectOfJwt(deps, settings, bearer[1]!.trim());
-      if (projectId === null) {
-        sendText(res, 401, CQ_HTTP.invalidJwt);
-        return;
-      }
-      res.locals.crimsonqProject = projectId;
-      next();
+    const auth = await authenticateCrimsonq(deps, settings, req.headers.authorization, req.query.oauth);
+    if ('status' in auth) {
+      sendText(res, auth.status, auth.text);
       return;
     }
-    const query = req.query.oauth;
-    const token = OAUTH.exec(header)?.[1] ?? (typeof query === 'string' && query !== '' ? query : undefined);
-    if (token === undefined) {
-      sendText(res, 400, CQ_HTTP.missingJwt);
-      return;
-    }
-    res.locals.crimsonqProject = await projectOfToken(deps, token);
+    res.locals.crimsonqProject = auth.projectId;
     next();
   };
 }
