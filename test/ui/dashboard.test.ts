@@ -446,7 +446,7 @@ describeBrowser('the dashboard’s CrimsonQ consumers', () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  test('consumers show their counts; a failed message is retried from the consumer page', async () => {
+  test('consumers have their own page, linked from the header; a failed message is retried there', async () => {
     await cq
       .post('/api/consumer/create', { consumerId: 'thumbnails', topics: 'images/#', concurrency: 2 })
       .expect(200);
@@ -455,6 +455,7 @@ describeBrowser('the dashboard’s CrimsonQ consumers', () => {
     }
     const pulled = await cq.get('/api/msg/pull/thumbnails').expect(200);
     const key = (pulled.body as { key: string }).key;
+    server.clock.advance(5000);
     await cq
       .post('/api/msg/fail', { consumerId: 'thumbnails', messageId: key, errMsg: 'decoder crashed' })
       .expect(200);
@@ -463,27 +464,37 @@ describeBrowser('the dashboard’s CrimsonQ consumers', () => {
     await page.fill('#project-id', server.projectId);
     await page.fill('#token', server.token);
     await page.click('button[type=submit]');
+    // The queue list says how many consumers there are and links to their page.
     await page.locator('#panel-consumers:not([hidden])').waitFor();
     await waitForText('#consumers-summary', '1 consumer, with their messages by status.');
-    await page.click('#consumers-tab');
+    expect(await page.getAttribute('#consumers-tab', 'href')).toBe('#/consumers');
+    await page.click('#nav-consumers');
+    await page.waitForURL(/#\/consumers$/);
+    expect(await page.getAttribute('#nav-consumers', 'aria-current')).toBe('page');
     await waitForText('tr[data-consumer="thumbnails"] .count-pending', '1');
     await waitForText('tr[data-consumer="thumbnails"] .count-failed', '1');
     await waitForText('tr[data-consumer="thumbnails"] .count-active', '0');
 
     await page.click('tr[data-consumer="thumbnails"] a');
+    await page.waitForURL(/#\/consumers\/thumbnails$/);
     await waitForText('#consumer-name', 'thumbnails');
     await waitForText('#consumer-count-failed', '1');
     await page.locator('#consumer-messages tbody tr').first().waitFor();
     expect(await page.locator('#consumer-messages pre.body').allTextContents()).toHaveLength(1);
     await page.click('.tab[data-status="failed"]');
-    await page.locator(`#consumer-messages tr[data-message="${key}"]`).waitFor();
-    expect(await page.textContent(`#consumer-messages tr[data-message="${key}"] .msg-error`)).toBe(
-      'decoder crashed',
-    );
-    expect(await page.textContent(`#consumer-messages tr[data-message="${key}"] pre.body`)).toBe(
-      '{"image":"cat.png"}',
-    );
-    await page.click(`#consumer-messages tr[data-message="${key}"] .msg-retry`);
+    const row = `#consumer-messages tr[data-message="${key}"]`;
+    await page.locator(row).waitFor();
+    expect(await page.textContent(`${row} .msg-error`)).toBe('decoder crashed');
+    expect(await page.textContent(`${row} pre.body`)).toBe('{"image":"cat.png"}');
+    // Its status history, oldest first: created, then failed five seconds later.
+    const history = await page
+      .locator(`${row} .history-entry`)
+      .evaluateAll((entries) =>
+        entries.map((entry) => (entry as unknown as { dataset: { status: string } }).dataset.status),
+      );
+    expect(history[0]).toBe('created');
+    expect(history.at(-1)).toBe('failed');
+    await page.click(`${row} .msg-retry`);
     await waitForText('#consumer-count-pending', '2');
     await waitForText('#consumer-count-failed', '0');
     await waitForText('#consumer-messages .state-title', 'No failed messages.');
@@ -494,15 +505,14 @@ describeBrowser('the dashboard’s CrimsonQ consumers', () => {
 
     // Delete asks first: dismissed, nothing happens; accepted, the message is gone.
     await page.click('.tab[data-status="pending"]');
-    await page.locator(`#consumer-messages tr[data-message="${key}"]`).waitFor();
+    await page.locator(row).waitFor();
     page.once('dialog', (dialog) => void dialog.dismiss());
-    await page.click(`#consumer-messages tr[data-message="${key}"] .msg-delete`);
+    await page.click(`${row} .msg-delete`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await cq.get('/api/msg/counts/thumbnails').expect(200)).body).toMatchObject({ pending: 2 });
     await page.mouse.move(1, 700);
     await page.evaluate(() => document.getElementById('toasts')?.replaceChildren?.());
     const file = path.join(ARTIFACTS, 'consumers.png');
-    await page.locator('#panel-consumers').scrollIntoViewIfNeeded();
     await page.screenshot({ path: file, fullPage: true });
     if (process.env.FERRITE_UPDATE_SCREENSHOTS === '1') {
       mkdirSync(SCREENSHOTS, { recursive: true });
@@ -510,11 +520,62 @@ describeBrowser('the dashboard’s CrimsonQ consumers', () => {
     }
 
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.click(`#consumer-messages tr[data-message="${key}"] .msg-delete`);
+    await page.click(`${row} .msg-delete`);
     await waitForText('#consumer-count-pending', '1');
 
     await page.click('#consumers-back');
+    await page.waitForURL(/#\/consumers$/);
     await waitForText('tr[data-consumer="thumbnails"] .count-pending', '1');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('retry all, flush completed and flush failed, each from the consumer page', async () => {
+    await cq.post('/api/consumer/create', { consumerId: 'batch', concurrency: 0 }).expect(200);
+    for (let i = 0; i < 5; i++) {
+      await cq.post('/api/msg/push/consumer', { consumerId: 'batch', messageString: `job ${i}` }).expect(200);
+    }
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++)
+      keys.push(((await cq.get('/api/msg/pull/batch').expect(200)).body as { key: string }).key);
+    for (const key of keys.slice(0, 3)) {
+      await cq.post('/api/msg/fail', { consumerId: 'batch', messageId: key, errMsg: 'boom' }).expect(200);
+    }
+    for (const key of keys.slice(3)) {
+      await cq.post('/api/msg/complete', { consumerId: 'batch', messageId: key }).expect(200);
+    }
+    const counts = async () =>
+      (await cq.get('/api/msg/counts/batch').expect(200)).body as Record<string, number>;
+
+    // A consumer page opens from its own address too.
+    await page.goto(`${server.url}/ui/#/consumers/batch`);
+    await waitForText('#consumer-name', 'batch');
+    await waitForText('#consumer-count-failed', '3');
+    await waitForText('#consumer-count-completed', '2');
+
+    await page.click('#consumer-retry-all');
+    await waitForText('#consumer-count-failed', '0');
+    await waitForText('#consumer-count-pending', '3');
+    expect(await counts()).toMatchObject({ pending: 3, failed: 0, completed: 2 });
+
+    // Fail one again, so that there is something to flush.
+    const again = ((await cq.get('/api/msg/pull/batch').expect(200)).body as { key: string }).key;
+    await cq
+      .post('/api/msg/fail', { consumerId: 'batch', messageId: again, errMsg: 'boom again' })
+      .expect(200);
+    await waitForText('#consumer-count-failed', '1');
+
+    // Each flush asks first: dismissed, nothing is removed.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.click('#consumer-flush-complete');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await counts()).toMatchObject({ completed: 2 });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#consumer-flush-complete');
+    await waitForText('#consumer-count-completed', '0');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#consumer-flush-failed');
+    await waitForText('#consumer-count-failed', '0');
+    expect(await counts()).toEqual({ active: 0, completed: 0, delayed: 0, failed: 0, pending: 2 });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,12 +2,14 @@ import { createApi } from './api.js';
 import { notify } from './dom.js';
 import { currentRoute, links, navigate } from './router.js';
 import { clearSession, loadSession, saveSession } from './session.js';
+import { mountConsumerPage, mountConsumersPage } from './views/consumers.js';
 import { mountQueueList } from './views/queue-list.js';
 import { mountQueuePage } from './views/queue-page.js';
 import { mountSignIn } from './views/sign-in.js';
 
 const app = document.getElementById('app');
 const sessionInfo = document.getElementById('session-info');
+const topnav = document.getElementById('topnav');
 const sessionProject = document.getElementById('session-project');
 const banner = document.getElementById('connection-banner');
 
@@ -51,6 +53,7 @@ function render(signInMessage) {
   banner.hidden = true;
   const session = loadSession();
   sessionInfo.hidden = !session;
+  topnav.hidden = !session;
   if (!session) {
     document.title = 'Sign in · Ferrite';
     unmount = mountSignIn(app, {
@@ -67,7 +70,18 @@ function render(signInMessage) {
   sessionProject.textContent = session.projectId;
   const context = { api: createApi(session), connection, notify, navigate };
   const route = currentRoute();
-  if (route.view === 'queue') {
+  const section = route.view === 'consumers' || route.view === 'consumer' ? 'consumers' : 'queues';
+  for (const link of topnav.querySelectorAll('a')) {
+    if (link.id === `nav-${section}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (route.view === 'consumers') {
+    document.title = 'Consumers · Ferrite';
+    unmount = mountConsumersPage(app, context);
+  } else if (route.view === 'consumer') {
+    document.title = `${route.id} · Consumers · Ferrite`;
+    unmount = mountConsumerPage(app, context, route.id);
+  } else if (route.view === 'queue') {
     document.title = `${route.name} · Ferrite`;
     unmount = mountQueuePage(app, context, route.name);
   } else {

@@ -1,5 +1,6 @@
 import { emptyState, h, replace, setText, whileBusy } from '../dom.js';
 import { formatCount, formatTime } from '../format.js';
+import { links } from '../router.js';
 
 /** CrimsonQ's statuses, in the order a message moves through them. */
 export const STATUSES = ['pending', 'active', 'delayed', 'failed', 'completed'];
@@ -19,49 +20,44 @@ export async function listConsumers(api) {
 }
 
 /**
- * The CrimsonQ consumers of the signed-in token's project: a list with live counts per status, and a consumer
- * page (opened in place) with its messages per status and the retry, flush and delete actions. Polling stops by
- * itself once the element leaves the page.
+ * Below the queue list: one line saying how many consumers the project has, and a link to the consumers page
+ * (`#/consumers`). Counts are read on that page only, so a project with many queues costs one call per poll.
  *
- * @param {{ api: object, connection: object, notify: Function }} context
+ * @param {{ api: object, connection: object }} context
  * @param {string[]} initialIds the first answer of listConsumers()
  * @returns {HTMLElement}
  */
 export function consumersView(context, initialIds) {
   const element = h('div', { class: 'consumers', id: 'consumers' });
-  let stop = () => {};
-
-  function showSummary(ids) {
-    stop();
-    stop = mountSummary(element, context, ids, () => showList(null));
-  }
-  function showList(ids) {
-    stop();
-    stop = mountList(element, context, ids, showConsumer, () => showSummary(null));
-  }
-  function showConsumer(id) {
-    stop();
-    stop = mountConsumer(element, context, id, () => showList(null));
-  }
-
-  showSummary(initialIds);
+  mountSummary(element, context, initialIds);
   return element;
 }
 
 /**
- * Closed, the panel is one line below the queue list (how many consumers) and the Consumers tab that opens the
- * list: counts are only read for the list once asked for, so a project with many queues costs one call per poll.
+ * `#/consumers`: the CrimsonQ consumers of the signed-in token's project with live counts per status; each
+ * opens its page. Polling stops when the view is left.
  */
-function mountSummary(root, context, initialIds, open) {
+export function mountConsumersPage(root, context) {
+  const element = h('div', { class: 'consumers', id: 'consumers' });
+  replace(root, h('section', { class: 'card' }, h('h2', null, 'CrimsonQ consumers'), element));
+  return mountList(element, context, null);
+}
+
+/**
+ * `#/consumers/<id>`: one consumer, its counts, its messages per status with their status history, and the
+ * retry, retry-all, flush and delete actions.
+ */
+export function mountConsumerPage(root, context, id) {
+  const element = h('div', { class: 'consumers', id: 'consumers' });
+  replace(root, h('section', { class: 'card' }, element));
+  return mountConsumer(element, context, id);
+}
+
+function mountSummary(root, context, initialIds) {
   const { api, connection } = context;
   let stopped = false;
   const summary = h('span', { class: 'muted', id: 'consumers-summary' });
-  const tab = h(
-    'button',
-    { type: 'button', class: 'btn', id: 'consumers-tab', 'aria-expanded': 'false' },
-    'Consumers ›',
-  );
-  tab.addEventListener('click', open);
+  const tab = h('a', { class: 'btn', id: 'consumers-tab', href: links.consumers() }, 'Consumers ›');
   replace(root, h('div', { class: 'consumers-summary' }, summary, tab));
 
   async function load(known) {
@@ -101,7 +97,7 @@ function countCells(prefix) {
   return Object.fromEntries(STATUSES.map((s) => [s, h('td', { class: `num ${prefix}${s}` }, '—')]));
 }
 
-function mountList(root, context, initialIds, open, close) {
+function mountList(root, context, initialIds) {
   const { api, connection } = context;
   let stopped = false;
   let rows = new Map();
@@ -123,15 +119,9 @@ function mountList(root, context, initialIds, open, close) {
   );
   const state = h('div', { class: 'table-state' });
   const note = h('span', { class: 'muted', id: 'consumers-updated' }, '');
-  const hide = h(
-    'button',
-    { type: 'button', class: 'btn btn-small', id: 'consumers-hide', 'aria-expanded': 'true' },
-    'Hide consumers',
-  );
-  hide.addEventListener('click', close);
   replace(
     root,
-    h('div', { class: 'consumers-summary' }, note, hide),
+    h('div', { class: 'consumers-summary' }, note),
     h('div', { class: 'table-scroll' }, table),
     state,
   );
@@ -172,11 +162,7 @@ function mountList(root, context, initialIds, open, close) {
 
   function row(id) {
     const cells = countCells('count-');
-    const link = h('a', { href: '#/', class: 'consumer-link' }, id);
-    link.addEventListener('click', (event) => {
-      event.preventDefault();
-      open(id);
-    });
+    const link = h('a', { href: links.consumer(id), class: 'consumer-link' }, id);
     cells.element = h(
       'tr',
       { 'data-consumer': id },
@@ -211,19 +197,19 @@ function mountList(root, context, initialIds, open, close) {
   };
 }
 
-function mountConsumer(root, context, id, back) {
-  const { api, connection, notify } = context;
+function mountConsumer(root, context, id) {
+  const { api, connection, notify, navigate } = context;
+  const back = () => navigate(links.consumers());
   let stopped = false;
   let status = 'pending';
   let shown = '';
   const cq = (method, path, body) => api.crimsonq(method, path, body);
 
   const backButton = h(
-    'button',
-    { type: 'button', class: 'btn btn-small', id: 'consumers-back' },
+    'a',
+    { class: 'btn btn-small', id: 'consumers-back', href: links.consumers() },
     '‹ All consumers',
   );
-  backButton.addEventListener('click', back);
   const counts = Object.fromEntries(
     STATUSES.map((s) => [s, h('div', { class: 'stat-value', id: `consumer-count-${s}` }, '—')]),
   );
@@ -313,7 +299,7 @@ function mountConsumer(root, context, id, back) {
             h('th', null, 'Key'),
             h('th', null, 'Value'),
             h('th', null, 'Error'),
-            h('th', null, 'Times'),
+            h('th', null, 'Status history'),
             h('th', null, ''),
           ),
         ),
@@ -327,7 +313,12 @@ function mountConsumer(root, context, id, back) {
   }
 
   function messageRow(message, listed) {
-    const history = Object.entries(message.statusHistory ?? {});
+    // Every status the message entered, with when, oldest first (the object's keys are in name order);
+    // `created` first among equal times.
+    const history = Object.entries(message.statusHistory ?? {}).sort(
+      ([nameA, a], [nameB, b]) =>
+        String(a).localeCompare(String(b)) || Number(nameB === 'created_at') - Number(nameA === 'created_at'),
+    );
     const retry = h('button', { type: 'button', class: 'btn btn-small msg-retry' }, 'Retry');
     retry.addEventListener('click', () =>
       act(
@@ -362,7 +353,11 @@ function mountConsumer(root, context, id, back) {
         'td',
         { class: 'times' },
         history.map(([name, at]) =>
-          h('div', { class: 'nowrap', title: at }, `${name.replace(/_at$/, '')} ${formatTime(at)}`),
+          h(
+            'div',
+            { class: 'nowrap history-entry', 'data-status': name.replace(/_at$/, ''), title: at },
+            `${name.replace(/_at$/, '')} ${formatTime(at)}`,
+          ),
         ),
       ),
       h('td', { class: 'row-actions' }, listed === 'failed' ? retry : null, remove),
