@@ -110,6 +110,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
           server.close();
           server.closeAllConnections();
           subscriptions.close();
+          wakeups.close();
           await store.close();
           throw new Error(`cannot listen for RESP on ${config.host}:${respPort}: ${String(error)}`, {
             cause: error,
