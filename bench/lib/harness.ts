@@ -68,6 +68,7 @@ export async function startServer(
 export function ferriteEnv(dbFile: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     FERRITE_PORT: '0',
+    FERRITE_RESP_PORT: '0',
     FERRITE_HOST: '127.0.0.1',
     FERRITE_DB_FILE: dbFile,
     FERRITE_DURABILITY: 'full',

@@ -27,7 +27,14 @@ export interface ServerProcess {
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: `npm test` builds before running jest');
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', FERRITE_HOST: '127.0.0.1', FERRITE_PORT: '0', ...env },
+    // RESP off unless a test asks for it: a fixed port would collide between processes started in parallel.
+    env: {
+      PATH: process.env.PATH ?? '',
+      FERRITE_HOST: '127.0.0.1',
+      FERRITE_PORT: '0',
+      FERRITE_RESP_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
