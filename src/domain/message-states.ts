@@ -1,5 +1,5 @@
 import type { MessageOpFailure } from './outcomes';
-import type { ConsumerStatus, MessageState, QueueSettings } from './types';
+import type { ConsumerStatus, MessageState, QueueSettings, StatusTimes } from './types';
 
 /**
  * The message state machine (docs/design.md, "Message states"): which states count in a queue's size, what a
@@ -45,6 +45,29 @@ export function effectiveState(
   if (policy.onTimeout !== 'overdue') return stored === 'reserved' ? 'available' : stored;
   if (stored === 'reserved') return visibleAt + policy.overdueTimeout * 1000 <= now ? 'failed' : 'overdue';
   return 'failed';
+}
+
+/**
+ * The status times a message shows at `now` (statusHistory): the stored ones, plus the entries of timers that
+ * fired before a write applied them, timed when they fired (a reservation's end, an overdue grace's end), the
+ * same times the store writes when it applies them.
+ */
+export function effectiveStatusTimes(
+  stored: MessageState,
+  effective: MessageState,
+  visibleAt: number,
+  times: StatusTimes,
+  policy: TimeoutPolicy = REQUEUE,
+): StatusTimes {
+  if (stored === effective) return times;
+  if (stored === 'reserved' && effective === 'available') return { ...times, pending: visibleAt };
+  if (stored === 'reserved' && effective === 'overdue') return { ...times, delayed: visibleAt };
+  if (stored === 'reserved' && effective === 'failed') {
+    return { ...times, delayed: visibleAt, failed: visibleAt + policy.overdueTimeout * 1000 };
+  }
+  if (stored === 'overdue' && effective === 'failed') return { ...times, failed: visibleAt };
+  // A delay that ended (scheduled → available) stays pending: no entry.
+  return times;
 }
 
 /** The error a message shows: its own, or the overdue text when its grace ended before a write recorded it. */

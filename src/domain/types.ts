@@ -66,6 +66,13 @@ export type ConsumerStatus = 'pending' | 'active' | 'delayed' | 'failed' | 'comp
 
 export type StateCounts = Record<ConsumerStatus, number>;
 
+/**
+ * When a message last entered each CrimsonQ status (epoch ms), besides its creation: CrimsonQ's statusHistory
+ * (`active_at`, `delayed_at`, `failed_at`, `completed_at`, and `pending_at` after a retry). Entering a status
+ * again overwrites its time. Stored with the message, so it survives restarts.
+ */
+export type StatusTimes = Partial<Record<ConsumerStatus, number>>;
+
 export type PushStatus = 'queued' | 'reserved' | 'retrying' | 'deleted' | 'error';
 
 /** One subscriber's delivery of one message (IronMQ "push status"). */
@@ -139,6 +146,8 @@ export interface Message {
   topic: string | null;
   /** Why it failed (CrimsonQ fail, or an overdue timeout). */
   error: string | null;
+  /** When it entered each CrimsonQ status (statusHistory), timers that fired included. */
+  statusTimes: StatusTimes;
   createdAt: number;
   updatedAt: number;
   expiresAt: number;

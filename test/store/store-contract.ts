@@ -1,5 +1,5 @@
 import { DEFAULT_QUEUE_SETTINGS as DEFAULT_SETTINGS } from '../../src/domain/limits';
-import type { Message, QueueSettings } from '../../src/domain/types';
+import type { ConsumerStatus, Message, QueueSettings } from '../../src/domain/types';
 import type { DeliveryOutcome, Store } from '../../src/store/store';
 
 const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
@@ -457,6 +457,97 @@ export function describeStoreContract(name: string, backend: ContractBackend): v
       expect(await store.queueStats(100)).toEqual(
         expect.arrayContaining([{ projectId: P, name: 's', size: 3, reserved: 1 }]),
       );
+    });
+
+    /** The status times of one message as a consumer's list shows them. */
+    const timesOf = async (queue: string, status: ConsumerStatus, id: string, now: number) =>
+      (await store.listStatus(P, queue, status, now, 100))!.find((m) => m.id === id)!.statusTimes;
+
+    test('status times: each status a message enters is recorded when it enters it; entering again overwrites', async () => {
+      await put(P, 'h', consumerSettings, T0, 'create');
+      const [id] = await post('h', ['a']);
+      expect(await timesOf('h', 'pending', id!, T0)).toEqual({});
+      await reserve('h', 1, T0 + 1_000, null);
+      expect(await timesOf('h', 'active', id!, T0 + 1_000)).toEqual({ active: T0 + 1_000 });
+      expect(await store.failMessage(P, 'h', id!, 'boom', T0 + 2_000)).toBeNull();
+      expect(await store.retryFailed(P, 'h', id!, T0 + 3_000)).toBe(1);
+      expect(await timesOf('h', 'pending', id!, T0 + 3_000)).toEqual({
+        active: T0 + 1_000,
+        failed: T0 + 2_000,
+        pending: T0 + 3_000,
+      });
+      await reserve('h', 1, T0 + 4_000, null);
+      expect(await store.completeMessage(P, 'h', id!, T0 + 5_000)).toBeNull();
+      expect(await timesOf('h', 'completed', id!, T0 + 5_000)).toEqual({
+        active: T0 + 4_000,
+        failed: T0 + 2_000,
+        pending: T0 + 3_000,
+        completed: T0 + 5_000,
+      });
+      // Retry of every failed message records its time too.
+      const [other] = await post('h', ['b'], T0 + 6_000);
+      expect(await store.failMessage(P, 'h', other!, 'no', T0 + 7_000)).toBeNull();
+      expect(await store.retryFailed(P, 'h', null, T0 + 8_000)).toBe(1);
+      expect(await timesOf('h', 'pending', other!, T0 + 8_000)).toEqual({
+        failed: T0 + 7_000,
+        pending: T0 + 8_000,
+      });
+    });
+
+    test('status times of timers: delayed and failed when the reservation and its grace ran out, written or not', async () => {
+      await put(P, 'h', consumerSettings, T0, 'create');
+      const [id] = await post('h', ['a']);
+      await reserve('h', 1, T0, null);
+      // Read long after both timers fired: the times are when they fired, not when they were applied.
+      const late = T0 + 500_000;
+      expect(((await store.getMessage(P, 'h', id!, T0 + 40_000)) as Message).statusTimes).toEqual({
+        active: T0,
+        delayed: T0 + 30_000,
+      });
+      expect(await timesOf('h', 'failed', id!, late)).toEqual({
+        active: T0,
+        delayed: T0 + 30_000,
+        failed: T0 + 60_000,
+      });
+      // Applied by the timers job, without a read of the queue: the same times.
+      const [second] = await post('h', ['b'], late);
+      await reserve('h', 1, late, null);
+      expect(await store.applyTimers(late + 45_000, 10)).toBe(1);
+      expect(await store.applyTimers(late + 90_000, 10)).toBe(1);
+      expect(await timesOf('h', 'failed', second!, late + 100_000)).toEqual({
+        active: late,
+        delayed: late + 30_000,
+        failed: late + 60_000,
+      });
+    });
+
+    test('status times on an IronMQ queue: a released or timed-out reservation is pending again from then', async () => {
+      const [id] = await post('q', ['a']);
+      const [held] = await reserve('q', 1, T0);
+      expect(held!.statusTimes).toEqual({ active: T0 });
+      expect(
+        await store.releaseMessage({
+          projectId: P,
+          name: 'q',
+          id: id!,
+          reservationId: held!.reservationId!,
+          delaySeconds: 0,
+          now: T0 + 5_000,
+        }),
+      ).toBeNull();
+      expect(((await store.getMessage(P, 'q', id!, T0 + 5_000)) as Message).statusTimes).toEqual({
+        active: T0,
+        pending: T0 + 5_000,
+      });
+      const [again] = await reserve('q', 1, T0 + 6_000);
+      expect(again!.statusTimes).toEqual({ active: T0 + 6_000, pending: T0 + 5_000 });
+      // Its 30 s timeout ends at T0 + 36 s: pending from then, shown before and after a write applies it.
+      expect(((await store.getMessage(P, 'q', id!, T0 + 40_000)) as Message).statusTimes).toEqual({
+        active: T0 + 6_000,
+        pending: T0 + 36_000,
+      });
+      const [third] = await reserve('q', 1, T0 + 41_000);
+      expect(third!.statusTimes).toEqual({ active: T0 + 41_000, pending: T0 + 36_000 });
     });
 
     test('applyTimers moves held consumer messages on without waiting for a read of their queue', async () => {

@@ -93,7 +93,7 @@ export function failMessage(
 ): MessageOpFailure | null {
   return consumerMessageOp(ctx, { projectId, name, id, now }, ({ queue, row, state }) => {
     if (!canFail(state)) return false;
-    ctx.sql.failMessage.run(error, now, row.id);
+    ctx.sql.failMessage.run(error, now, now, row.id);
     changeSize(ctx, queue, -1, 0, now);
     return true;
   });
@@ -112,13 +112,13 @@ export function retryFailed(
     const opened = openQueue(ctx, projectId, name, now);
     if (!opened) return QUEUE_MISSING;
     queue = opened;
-    moved = ctx.sql.retryAllFailed.run(now, queue.id).changes;
+    moved = ctx.sql.retryAllFailed.run(now, now, queue.id).changes;
   } else {
     const found = openMessage(ctx, { projectId, name, id, now }, true);
     if (isFailure(found)) return found;
     if (!canRetry(found.state)) return { kind: 'wrong_state', id };
     queue = found.queue;
-    ctx.sql.setState.run(STATE.available, now, found.row.id);
+    ctx.sql.retryMessage.run(now, now, found.row.id);
     moved = 1;
   }
   if (moved > 0) changeSize(ctx, queue, moved, 0, now);

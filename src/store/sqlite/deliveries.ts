@@ -187,7 +187,7 @@ function finishRound(
   }
   const message = ctx.sql.getMessageById.get(messageId) as MessageRow | undefined;
   if (!message || !isLive(stateName(message.state))) return { completed: false, errorQueue: null };
-  ctx.sql.completeMessage.run(STATE.completed, now + retentionMs, now, messageId);
+  ctx.sql.completeMessage.run(STATE.completed, now + retentionMs, now, now, messageId);
   changeSize(ctx, queue, -1, 0, now);
   const report = errorReport(
     queue.type as 'multicast' | 'unicast',

@@ -83,9 +83,10 @@ export function reserveMessages(ctx: SqliteContext, request: ReserveRequest): Re
         reservation_timeout: timeout,
         reserved_count: row.reserved_count + 1,
         updated_at: now,
+        active_at: now,
       };
       if (request.deleteOnReserve) removeMessage(ctx, queue, row.id, now);
-      else ctx.sql.reserveMessage.run(reservationId, reservedUntil, timeout, now, row.id);
+      else ctx.sql.reserveMessage.run(reservationId, reservedUntil, timeout, now, now, row.id);
       reserved.push(toMessage(updated, queue.name, now, policy));
     }
   }
@@ -209,6 +210,7 @@ export function releaseMessage(ctx: SqliteContext, request: ReleaseRequest): Mes
   ctx.sql.releaseMessage.run(
     delayed ? STATE.scheduled : STATE.available,
     request.now + request.delaySeconds * 1000,
+    request.now,
     request.now,
     found.row.id,
   );

@@ -1,5 +1,11 @@
 import { LIMITS } from '../../domain/limits';
-import { effectiveError, effectiveState, isHeld, type TimeoutPolicy } from '../../domain/message-states';
+import {
+  effectiveError,
+  effectiveState,
+  effectiveStatusTimes,
+  isHeld,
+  type TimeoutPolicy,
+} from '../../domain/message-states';
 import type { RoundDelivery } from '../../domain/push-rounds';
 import type {
   Alert,
@@ -12,6 +18,7 @@ import type {
   Queue,
   QueueSettings,
   QueueType,
+  StatusTimes,
 } from '../../domain/types';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to domain objects. */
@@ -55,6 +62,11 @@ export interface MessageRow {
   created_at: number;
   updated_at: number;
   expires_at: number;
+  pending_at: number | null;
+  active_at: number | null;
+  delayed_at: number | null;
+  failed_at: number | null;
+  completed_at: number | null;
 }
 
 export interface DeliveryRow {
@@ -170,6 +182,17 @@ export function parseHeaders(json: string | null): Record<string, string> | null
   return json === null ? null : (JSON.parse(json) as Record<string, string>);
 }
 
+/** The stored status times of a message row (statusHistory), the statuses never entered left out. */
+export function storedStatusTimes(row: MessageRow): StatusTimes {
+  const times: StatusTimes = {};
+  if (row.pending_at !== null) times.pending = row.pending_at;
+  if (row.active_at !== null) times.active = row.active_at;
+  if (row.delayed_at !== null) times.delayed = row.delayed_at;
+  if (row.failed_at !== null) times.failed = row.failed_at;
+  if (row.completed_at !== null) times.completed = row.completed_at;
+  return times;
+}
+
 export function toMessage(row: MessageRow, queueName: string, now: number, policy: TimeoutPolicy): Message {
   const stored = stateName(row.state);
   const state = effectiveState(stored, row.visible_at, now, policy);
@@ -187,6 +210,7 @@ export function toMessage(row: MessageRow, queueName: string, now: number, polic
     pushHeaders: parseHeaders(row.push_headers),
     topic: row.topic,
     error: effectiveError(stored, state, row.error),
+    statusTimes: effectiveStatusTimes(stored, state, row.visible_at, storedStatusTimes(row), policy),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,

@@ -79,14 +79,16 @@ export function prepareStatements(db: Database.Database) {
       `SELECT * FROM messages WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3
          AND expires_at > ? ORDER BY id LIMIT ?`,
     ),
-    // Params: overdue_ms, updated_at, queue_id, now. Reservations that ran out on a consumer queue: overdue.
+    // Params: overdue_ms, updated_at, queue_id, now. Reservations that ran out on a consumer queue: overdue,
+    // delayed_at = when the reservation ended (SET reads the row as it was).
     reservedToOverdue: db.prepare(
-      `UPDATE messages SET state = 3, visible_at = visible_at + ?, updated_at = ?
+      `UPDATE messages SET state = 3, delayed_at = visible_at, visible_at = visible_at + ?, updated_at = ?
          WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 2`,
     ),
-    // Params: error, updated_at, queue_id, now. Overdue messages whose grace ended: failed (not in size).
+    // Params: error, updated_at, queue_id, now. Overdue messages whose grace ended: failed (not in size),
+    // failed_at = when the grace ended.
     overdueToFailed: db.prepare(
-      `UPDATE messages SET state = 4, error = ?, reservation_id = NULL, updated_at = ?
+      `UPDATE messages SET state = 4, error = ?, reservation_id = NULL, failed_at = visible_at, updated_at = ?
          WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 3`,
     ),
     // Params: updated_at, queue_id, now. Delays that ended: available.
@@ -94,23 +96,24 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE messages SET state = 0, updated_at = ?
          WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state = 1`,
     ),
-    // Params: updated_at, queue_id, now
+    // Params: updated_at, queue_id, now. A timed-out reservation is pending again from when it ended.
     promoteDue: db.prepare(
-      `UPDATE messages SET state = 0, reservation_id = NULL, updated_at = ?
+      `UPDATE messages SET state = 0, reservation_id = NULL, updated_at = ?,
+         pending_at = CASE WHEN state = 2 THEN visible_at ELSE pending_at END
          WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3`,
     ),
-    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
+    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, active_at, id
     reserveMessage: db.prepare(
       `UPDATE messages SET state = 2, reservation_id = ?, visible_at = ?, reservation_timeout = ?,
-         reserved_count = reserved_count + 1, updated_at = ? WHERE id = ?`,
+         reserved_count = reserved_count + 1, updated_at = ?, active_at = ? WHERE id = ?`,
     ),
     // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
     touchMessage: db.prepare(
       'UPDATE messages SET reservation_id = ?, visible_at = ?, reservation_timeout = ?, updated_at = ? WHERE id = ?',
     ),
-    // Params: state (0|1), visible_at, updated_at, id
+    // Params: state (0|1), visible_at, updated_at, pending_at, id
     releaseMessage: db.prepare(
-      'UPDATE messages SET state = ?, visible_at = ?, reservation_id = NULL, updated_at = ? WHERE id = ?',
+      'UPDATE messages SET state = ?, visible_at = ?, reservation_id = NULL, updated_at = ?, pending_at = ? WHERE id = ?',
     ),
     // Params: queue_id, updated_at, id. Moves a message to another queue (dead letter), keeping id and counts.
     moveMessage: db.prepare(
@@ -118,11 +121,17 @@ export function prepareStatements(db: Database.Database) {
     ),
     // Params: id
     deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
-    // Params: state, updated_at, id (failed, completed …)
-    setState: db.prepare('UPDATE messages SET state = ?, reservation_id = NULL, updated_at = ? WHERE id = ?'),
-    // Params: error, updated_at, id
+    // Params: updated_at, completed_at, id. Kept as completed (a consumer retains what it completes).
+    retainCompleted: db.prepare(
+      'UPDATE messages SET state = 5, reservation_id = NULL, updated_at = ?, completed_at = ? WHERE id = ?',
+    ),
+    // Params: updated_at, pending_at, id. A failed message back to available, at its old place.
+    retryMessage: db.prepare(
+      'UPDATE messages SET state = 0, reservation_id = NULL, updated_at = ?, pending_at = ? WHERE id = ?',
+    ),
+    // Params: error, updated_at, failed_at, id
     failMessage: db.prepare(
-      'UPDATE messages SET state = 4, error = ?, reservation_id = NULL, updated_at = ? WHERE id = ?',
+      'UPDATE messages SET state = 4, error = ?, reservation_id = NULL, updated_at = ?, failed_at = ? WHERE id = ?',
     ),
     // Params: queue_id, state
     countState: db.prepare('SELECT count(*) FROM messages WHERE queue_id = ? AND state = ?').pluck(),
@@ -130,9 +139,9 @@ export function prepareStatements(db: Database.Database) {
     listState: db.prepare('SELECT * FROM messages WHERE queue_id = ? AND state = ? ORDER BY id LIMIT ?'),
     // Params: queue_id, state
     deleteState: db.prepare('DELETE FROM messages WHERE queue_id = ? AND state = ?'),
-    // Params: updated_at, queue_id. Failed messages back to available, at their old place (the front).
+    // Params: updated_at, pending_at, queue_id. Failed messages back to available, at their old place (the front).
     retryAllFailed: db.prepare(
-      'UPDATE messages SET state = 0, visible_at = 0, updated_at = ? WHERE queue_id = ? AND state = 4',
+      'UPDATE messages SET state = 0, visible_at = 0, updated_at = ?, pending_at = ? WHERE queue_id = ? AND state = 4',
     ),
     // Params: now, id
     markActive: db.prepare('UPDATE queues SET last_active_at = ? WHERE id = ?'),
@@ -182,9 +191,10 @@ export function prepareStatements(db: Database.Database) {
       'SELECT id, queue_id, state FROM messages WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
     ),
 
-    // Params: state, expires_at (cap), updated_at, id. Ends a push message: kept (not in size) for its statuses.
+    // Params: state, expires_at (cap), updated_at, completed_at, id. Ends a push message: kept (not in size)
+    // for its statuses.
     completeMessage: db.prepare(
-      'UPDATE messages SET state = ?, expires_at = min(expires_at, ?), updated_at = ? WHERE id = ?',
+      'UPDATE messages SET state = ?, expires_at = min(expires_at, ?), updated_at = ?, completed_at = ? WHERE id = ?',
     ),
 
     // ---- push deliveries ----

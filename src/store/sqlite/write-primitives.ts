@@ -159,6 +159,6 @@ export function promoteDue(ctx: SqliteContext, queue: QueueRow, now: number): vo
 
 /** Deletes a message, or keeps it as completed when the queue retains completed messages (CrimsonQ). */
 export function removeMessage(ctx: SqliteContext, queue: QueueRow, id: number, now: number): void {
-  if (queue.retain_completed) ctx.sql.setState.run(STATE.completed, now, id);
+  if (queue.retain_completed) ctx.sql.retainCompleted.run(now, now, id);
   else ctx.sql.deleteMessage.run(id);
 }
