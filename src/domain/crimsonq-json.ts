@@ -40,15 +40,13 @@ export interface CqMessage {
 }
 
 /**
- * A message as CrimsonQ's S_QMSG. statusHistory is simplified: `created_at` and the time the message entered
- * its current status (`<status>_at`); a message still pending since its push has only `created_at`.
+ * A message as CrimsonQ's S_QMSG. statusHistory is CrimsonQ's: `created_at`, then `<status>_at` for every status
+ * the message entered (the last time it entered it), as RFC 3339 UTC times with milliseconds.
  */
 export function messageToCq(message: Message, consumerId: string): CqMessage {
   const status = statusOf(message.state);
   const times: [string, string][] = [['created_at', rfc3339(message.createdAt)]];
-  if (status !== 'pending' || message.updatedAt !== message.createdAt) {
-    times.push([`${status}_at`, rfc3339(message.updatedAt)]);
-  }
+  for (const [entered, at] of Object.entries(message.statusTimes)) times.push([`${entered}_at`, rfc3339(at)]);
   // A Go map marshals with its keys sorted ("active_at" before "created_at").
   times.sort(([a], [b]) => (a < b ? -1 : 1));
   const wire: CqMessage = {

@@ -457,7 +457,7 @@ const rows: Row[] = [
             'orders/eu/1',
             'order 1',
             'failed',
-            { created_at: T0, failed_at: T2 },
+            { active_at: T1, created_at: T0, failed_at: T2 },
             'boom',
           ),
         ]),
@@ -471,7 +471,11 @@ const rows: Row[] = [
     (c) =>
       json(
         json([
-          message(c.ids.direct!, 'direct:c1', 'hello', 'completed', { completed_at: T2, created_at: T0 }),
+          message(c.ids.direct!, 'direct:c1', 'hello', 'completed', {
+            active_at: T1,
+            completed_at: T2,
+            created_at: T0,
+          }),
         ]),
       ),
   ],
@@ -521,7 +525,8 @@ const rows: Row[] = [
             'orders/eu/1',
             'order 1',
             'pending',
-            { created_at: T0, pending_at: T2 },
+            // The full history: pulled, failed, retried, failed again while pending, retried again.
+            { active_at: T1, created_at: T0, failed_at: T2, pending_at: T2 },
             'again',
           ),
         ]),

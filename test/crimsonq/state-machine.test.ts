@@ -61,7 +61,7 @@ describe('message statuses', () => {
     expect(await counts('sm')).toEqual({ active: 0, completed: 0, delayed: 1, failed: 0, pending: 1 });
     const [delayed] = await list('sm', 'delayed');
     expect(delayed).toMatchObject({ key: first, status: 'delayed' });
-    expect(Object.keys(delayed!.statusHistory)).toEqual(['created_at', 'delayed_at']);
+    expect(Object.keys(delayed!.statusHistory)).toEqual(['active_at', 'created_at', 'delayed_at']);
 
     // A delayed message does not count toward concurrency (as in CrimsonQ): the next pull is allowed.
     expect((await api.get('/api/consumer/concurrency/ok/sm')).body).toBe('true');
