@@ -36,6 +36,9 @@ export interface ConnectionSettings {
   log: Logger;
 }
 
+/** Commands of one pipeline run before the connection lets the others have the event loop. */
+const YIELD_EVERY = 64;
+
 /** How long a closed connection may keep sending before it is cut (its reply has been written). */
 const LINGER_MS = 2000;
 
@@ -108,7 +111,10 @@ export class RespConnection {
   }
 
   private async runQueue(): Promise<void> {
+    let run = 0;
     while (this.queue.length > 0 && !this.closing) {
+      // A long pipeline of quick commands would otherwise run in one go: other connections get their turn.
+      if (++run % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       if (this.socket.writableLength > this.settings.maxOutputBytes) {
         await new Promise<void>((resolve) => {
           const done = () => {

@@ -16,7 +16,8 @@ import {
  * time, and the server keeps serving other connections. Small limits make the cases cheap to send.
  */
 
-const IDLE_MS = 300;
+/** Short, so the idle cases end quickly; long enough for a round trip on a loaded machine. */
+const IDLE_MS = 1000;
 let server: TestServer;
 beforeAll(async () => {
   server = await startResp({

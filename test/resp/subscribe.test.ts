@@ -156,32 +156,36 @@ test('a subscription to a consumer that is destroyed stays; the consumer created
 });
 
 test('a subscriber that does not read is disconnected past FERRITE_RESP_MAX_OUTPUT_BYTES; the others are served', async () => {
-  // A long consumer id makes every announcement long, so the socket buffers fill with few messages.
-  const id = `slow-${'x'.repeat(240)}`;
+  // Many consumers with long ids on one topic, all subscribed by the slow connection: each published message
+  // becomes many long announcements, so the socket buffers fill after a few requests.
+  const ids = Array.from({ length: 20 }, (_, i) => `slow-${String(i).padStart(2, '0')}-${'x'.repeat(240)}`);
   const r = redis(server);
-  await call(r, 'consumer.create', id, '', '0');
+  for (const id of ids) await call(r, 'consumer.create', id, 'slow/#', '0');
   const reader = redis(server);
   const inbox = listen(reader);
-  await reader.subscribe(id);
+  await reader.subscribe(ids[0]!);
   const slow = await rawAuthed(server);
-  slow.send(command('subscribe', id));
-  await slow.waitFor(':1\r\n');
+  slow.send(command('subscribe', ...ids));
+  await slow.waitFor(':20\r\n');
   slow.socket.pause();
+  // A paused client does not see the close: the server's count of connections does.
+  const open = server.resp!.connections;
   let posts = 0;
-  while (!slow.isClosed() && posts < 400) {
+  while (server.resp!.connections === open && posts < 100) {
     const res = await ironmq(server)
-      .post(`/queues/${id}/messages`)
-      .send({ messages: Array.from({ length: 100 }, () => ({ body: 'x' })) });
+      .post('/topics/messages')
+      .send({ topic: 'slow/x', messages: Array.from({ length: 100 }, () => ({ body: 'x' })) });
     expect(res.status).toBe(201);
     posts++;
     // The server cuts it while it cannot write: give the close a turn to arrive.
     await new Promise((resolve) => setImmediate(resolve));
   }
+  expect(server.resp!.connections).toBe(open - 1);
   slow.socket.resume();
   await slow.closed;
   expect(slow.isClosed()).toBe(true);
-  const last = ((await call(r, 'msg.keys', id)) as string[]).at(-1)!.split(':')[1]!;
-  await inbox.next(id, last);
+  const last = ((await call(r, 'msg.keys', ids[0]!)) as string[]).at(-1)!.split(':')[1]!;
+  await inbox.next(ids[0]!, last);
   expect(inbox.messages).toHaveLength(posts * 100);
   expect(await stillServes(server)).toBe(true);
 });
