@@ -1,0 +1,54 @@
+import { DatabaseError } from 'pg';
+import { StoreUnavailable } from '../../domain/errors';
+
+/**
+ * SQLSTATE classes and codes that mean "the database cannot serve this now" rather than "bug": connection
+ * exceptions (08), insufficient resources (53), operator intervention such as a shutdown or a statement timeout
+ * (57), a read-only standby (25006), and conflicts that survived their retries (40001, 40P01).
+ */
+const UNAVAILABLE_SQLSTATES = [/^08/, /^53/, /^57/, /^58/, /^25006$/, /^40001$/, /^40P01$/];
+/** Socket errors of the connection itself (Node's stable codes). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+/**
+ * node-postgres reports a lost or never-made connection with a plain Error and no code (pool acquire timeout,
+ * "Connection terminated", a client no longer queryable, the client-side query timeout): its message is all
+ * there is to classify by.
+ */
+const DRIVER_CONNECTION_TEXT =
+  /connection terminated|timeout exceeded when trying to connect|not queryable|query read timeout|connection timeout|Connection refused|server closed the connection/i;
+
+/** Conflicts a transaction is retried for: another transaction won a deadlock or a serialization check. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof DatabaseError && (error.code === '40P01' || error.code === '40001');
+}
+
+/** Whether a driver error says the database is unreachable or cannot take work now. */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailable) return true;
+  if (error instanceof DatabaseError) {
+    return UNAVAILABLE_SQLSTATES.some((pattern) => pattern.test(error.code ?? ''));
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  return error instanceof Error && DRIVER_CONNECTION_TEXT.test(error.message);
+}
+
+/** The error callers see for a driver error: StoreUnavailable (503, safe to retry) for an unavailable database. */
+export function mapStoreError(error: unknown): Error {
+  if (error instanceof StoreUnavailable) return error;
+  if (isUnavailable(error)) {
+    const code = (error as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+    return new StoreUnavailable(`The database cannot be reached or cannot take writes now (${reason})`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
