@@ -46,11 +46,17 @@ export interface StartOptions {
 /** Composition: opens the store, bootstraps the default project, and starts HTTP and the worker. */
 export async function startFerrite(config: Config, options: StartOptions): Promise<Ferrite> {
   const { clock, log } = options;
-  const { store, wakeups } = openStore(config.store, { now: clock.now(), maxWaiters: config.maxLongPolls });
+  const { store, wakeups, node } = await openStore(config.store, {
+    now: clock.now(),
+    maxWaiters: config.maxLongPolls,
+    clock: () => clock.now(),
+    log: (level, message, meta) => log.log(level, message, meta),
+  });
   const engine: EngineDeps = {
     store,
     wakeups,
     clock,
+    node,
     events: new EngineEvents(),
     maxMessageBytes: config.maxMessageBytes,
     pushStatusRetentionMs: config.pushStatusRetentionSeconds * 1000,
@@ -132,7 +138,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   push.kick();
   store.onAlertFired((alert) => engine.events.emit('alert:fired', alert));
   const worker: Worker | null =
-    options.worker === false ? null : startWorker({ store, clock, log, events: engine.events, push });
+    options.worker === false ? null : startWorker({ store, clock, log, events: engine.events, push, node });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -147,6 +153,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       clearTimeout(grace);
       await worker?.stop();
       await push.stop();
+      await node.close();
       await store.close();
     })());
 

@@ -42,7 +42,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return group === undefined && !values.help ? 1 : 0;
   }
   const config = loadConfig(io.env);
-  const { store } = openStore(config.store, { now: io.clock.now(), maxWaiters: 0 });
+  const { store } = await openStore(config.store, {
+    now: io.clock.now(),
+    maxWaiters: 0,
+    clock: () => io.clock.now(),
+    elect: false,
+  });
   const deps = { store, clock: io.clock };
   try {
     switch (`${group} ${action ?? ''}`.trim()) {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import type { Durability, StoreConfig } from '../store/store-config';
 
 /** Every setting: its env var, default and meaning. README's configuration table is generated from the same facts. */
@@ -39,7 +40,14 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   maxLongPolls: number;
-  /** The backend, built from the settings above (FERRITE_DB_FILE, FERRITE_DURABILITY). */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  databaseStatementTimeoutMs: number;
+  databaseConnectTimeoutMs: number;
+  databaseListen: boolean;
+  databasePollMs: number;
+  nodeId: string | undefined;
+  /** The backend, built from the settings above (FERRITE_DATABASE_URL, else FERRITE_DB_FILE). */
   store: StoreConfig;
 }
 
@@ -341,6 +349,59 @@ export const SETTINGS = {
     default: 800,
     parse: integer(0, 1_000_000),
   },
+  databaseUrl: {
+    env: 'FERRITE_DATABASE_URL',
+    doc: 'postgres://user:password@host:port/database: run on PostgreSQL (several nodes may share it) instead of the SQLite file; TLS settings as URL parameters (sslmode=verify-full, sslrootcert=…)',
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw === '') return undefined;
+      if (!/^postgres(ql)?:\/\/\S+$/.test(raw)) {
+        throw new ConfigError(`${env} must be a postgres:// URL`);
+      }
+      return raw;
+    },
+  },
+  databasePoolSize: {
+    env: 'FERRITE_DATABASE_POOL_SIZE',
+    doc: 'PostgreSQL: connections this node keeps at most (plus one that listens for the other nodes)',
+    default: 10,
+    parse: integer(1, 1000),
+  },
+  databaseStatementTimeoutMs: {
+    env: 'FERRITE_DATABASE_STATEMENT_TIMEOUT_MS',
+    doc: 'PostgreSQL: a statement running longer is cancelled and its request answered 503',
+    default: 5_000,
+    parse: integer(100, 600_000),
+  },
+  databaseConnectTimeoutMs: {
+    env: 'FERRITE_DATABASE_CONNECT_TIMEOUT_MS',
+    doc: 'PostgreSQL: how long a request waits for a connection (database down, pool busy) before 503',
+    default: 2_000,
+    parse: integer(100, 600_000),
+  },
+  databaseListen: {
+    env: 'FERRITE_DATABASE_LISTEN',
+    doc: "PostgreSQL: LISTEN for other nodes' wake-ups and cache invalidations; false for PgBouncer in transaction pooling (poll mode)",
+    default: true,
+    parse: boolean,
+  },
+  databasePollMs: {
+    env: 'FERRITE_DATABASE_POLL_MS',
+    doc: 'PostgreSQL poll mode (or while the listening connection is down): a parked long poll looks again this often',
+    default: 250,
+    parse: integer(10, 10_000),
+  },
+  nodeId: {
+    env: 'FERRITE_NODE_ID',
+    doc: "This node's name, unique among nodes sharing a database (X-Ferrite-Node, metrics, dashboard); default: the host name",
+    default: undefined,
+    parse: (raw: string, env: string) => {
+      if (raw !== '' && !/^[A-Za-z0-9._:-]{1,64}$/.test(raw)) {
+        throw new ConfigError(`${env} must be 1-64 letters, digits, '.', '_', ':' or '-'`);
+      }
+      return optional(raw);
+    },
+  },
 } satisfies { [K in keyof Settings]: Setting<Settings[K]> };
 
 /** The settings read from the environment one by one; the rest of Config is derived from them. */
@@ -354,7 +415,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     config[key] = raw === undefined ? setting.default : setting.parse(raw, setting.env);
   }
   const typed = config as unknown as Config;
-  typed.store = { kind: 'sqlite', file: typed.dbFile, durability: typed.durability };
+  const nodeId = typed.nodeId ?? hostname();
+  typed.store =
+    typed.databaseUrl === undefined
+      ? { kind: 'sqlite', file: typed.dbFile, durability: typed.durability, nodeId }
+      : {
+          kind: 'postgres',
+          url: typed.databaseUrl,
+          poolSize: typed.databasePoolSize,
+          statementTimeoutMs: typed.databaseStatementTimeoutMs,
+          connectTimeoutMs: typed.databaseConnectTimeoutMs,
+          listen: typed.databaseListen,
+          pollMs: typed.databasePollMs,
+          nodeId,
+        };
   // Node refuses a header timeout longer than the whole-request timeout.
   if (typed.headersTimeoutMs > typed.requestTimeoutMs) {
     throw new ConfigError(

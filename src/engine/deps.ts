@@ -1,4 +1,5 @@
 import type { ConsumerDefaults } from '../domain/consumers';
+import type { NodeRole } from '../store/leadership';
 import type { Store } from '../store/store';
 import type { Wakeups } from '../store/wakeups';
 import type { Clock } from './clock';
@@ -10,6 +11,8 @@ export interface EngineDeps {
   /** Long polls park here; writes that may make messages available notify their queue. */
   wakeups: Wakeups;
   clock: Clock;
+  /** This node among the nodes sharing the store: its name, and whether it runs maintenance now. */
+  node: NodeRole;
   events: EngineEvents;
   /** Largest message body in UTF-8 bytes. */
   maxMessageBytes: number;

@@ -12,13 +12,16 @@ export interface Worker {
 
 /** Wires the background jobs to node-cron. Each job is a plain runOnce(deps, now); this file only schedules. */
 export function startWorker(
-  deps: Pick<EngineDeps, 'store' | 'clock' | 'events'> & { log: Logger; push: PushDispatcher },
+  deps: Pick<EngineDeps, 'store' | 'clock' | 'events' | 'node'> & { log: Logger; push: PushDispatcher },
 ): Worker {
+  // Maintenance runs on the elected node only (every node when alone); push delivery runs on every node.
+  const leading = () => deps.node.isLeader();
   const tasks: ScheduledTask[] = [
     // Every second: expired messages leave `size` promptly.
     cron.schedule(
       '* * * * * *',
       async () => {
+        if (!leading()) return;
         try {
           const deleted = await expiry.runOnce(deps, deps.clock.now());
           if (deleted > 0) deps.log.debug('expired messages', { deleted });
@@ -32,6 +35,7 @@ export function startWorker(
     cron.schedule(
       '* * * * * *',
       async () => {
+        if (!leading()) return;
         try {
           await timeouts.runOnce(deps, deps.clock.now());
         } catch (error) {
@@ -44,6 +48,7 @@ export function startWorker(
     cron.schedule(
       '0 * * * * *',
       async () => {
+        if (!leading()) return;
         try {
           await idleQueues.runOnce(deps, deps.clock.now());
         } catch (error) {

@@ -29,7 +29,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still wa
 describe('long polls and wake-ups', () => {
   let deps: EngineDeps;
   beforeEach(async () => {
-    deps = testEngine();
+    deps = await testEngine();
     await deps.store.createProject({ id: P, name: 'p', createdAt: 0 });
     await deps.store.putQueue({
       projectId: P,

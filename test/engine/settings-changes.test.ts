@@ -13,7 +13,7 @@ const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 
 let deps: EngineDeps;
 beforeEach(async () => {
-  deps = testEngine();
+  deps = await testEngine();
   await deps.store.createProject({ id: P, name: 'p', createdAt: 0 });
 });
 afterEach(() => deps.store.close());
