@@ -49,6 +49,12 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   const metrics = createMetrics(deps.engine, { queueLabelLimit: deps.metricsQueueLabelLimit });
+  // Which node answered: behind a load balancer, every answer names it (docs: README, "Several nodes").
+  const node = deps.engine.node.nodeId;
+  app.use((_req, res, next) => {
+    res.setHeader('X-Ferrite-Node', node);
+    next();
+  });
   app.use(metrics.middleware);
   app.use(requestLog(deps.log));
   app.use(stableQuery);

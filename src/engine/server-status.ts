@@ -27,3 +27,15 @@ export function storeStats(deps: EngineDeps): Promise<StoreStats> {
 export function parkedLongPolls(deps: EngineDeps): number {
   return deps.wakeups.parked;
 }
+
+/** Which node answered and which node runs maintenance (several nodes on one PostgreSQL; one alone on SQLite). */
+export interface NodeInfo {
+  node: string;
+  /** The node holding the maintenance lease when last seen; null when none does. */
+  leader: string | null;
+  store: 'sqlite' | 'postgres';
+}
+
+export function nodeInfo(deps: EngineDeps): NodeInfo {
+  return { node: deps.node.nodeId, leader: deps.node.leader(), store: deps.store.kind };
+}

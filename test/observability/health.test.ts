@@ -14,7 +14,11 @@ describe('health probes', () => {
   test('/healthz and /readyz answer 200 without a token', async () => {
     for (const path of ['/healthz', '/readyz']) {
       const res = await request(server.url).get(path);
-      expect([path, res.status, res.body]).toEqual([path, 200, { status: 'ok' }]);
+      expect([path, res.status, res.body]).toEqual([
+        path,
+        200,
+        { status: 'ok', node: expect.any(String), leader: expect.any(String), store: 'sqlite' },
+      ]);
       expectMatchesSpec(res);
     }
   });

@@ -1,5 +1,6 @@
 import { createApi } from './api.js';
 import { notify } from './dom.js';
+import { mountNodeInfo } from './node-info.js';
 import { currentRoute, links, navigate } from './router.js';
 import { clearSession, loadSession, saveSession } from './session.js';
 import { mountConsumerPage, mountConsumersPage } from './views/consumers.js';
@@ -92,4 +93,5 @@ function render(signInMessage) {
 
 document.getElementById('sign-out').addEventListener('click', () => signOut());
 window.addEventListener('hashchange', () => render());
+mountNodeInfo(document.getElementById('node-info'));
 render();

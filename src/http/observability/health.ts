@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { EngineDeps } from '../../engine/deps';
-import { readinessProblem } from '../../engine/server-status';
+import { nodeInfo, readinessProblem } from '../../engine/server-status';
 import { sendJson } from '../respond';
 import { getRoute } from '../routes';
 
@@ -8,17 +8,18 @@ import { getRoute } from '../routes';
 const RETRY_AFTER = '1';
 
 /**
- * `/healthz`: the process is alive and serving HTTP (no store access, never anything but 200).
+ * `/healthz`: the process is alive and serving HTTP (no store access, never anything but 200). Both name the node
+ * that answered, the node running maintenance and the backend (a load balancer spreads requests over nodes).
  * `/readyz`: the store takes writes now; 503 `{"msg": …}` when it does not (closed, read-only, disk full, I/O
  * error, locked past the busy timeout) or when the server is shutting down. Both unauthenticated and cheap.
  */
 export function healthRoutes(engine: EngineDeps): Router {
   const router = Router();
-  getRoute(router, '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  getRoute(router, '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok', ...nodeInfo(engine) }));
   getRoute(router, '/readyz', async (_req, res) => {
     const problem = await readinessProblem(engine);
     if (problem === null) {
-      sendJson(res, 200, { status: 'ok' });
+      sendJson(res, 200, { status: 'ok', ...nodeInfo(engine) });
       return;
     }
     res.setHeader('Retry-After', RETRY_AFTER);

@@ -118,6 +118,24 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
   });
   const queueCount = new Gauge({ name: 'ferrite_queues', help: 'Queues over all projects', registers });
   new Gauge({
+    name: 'ferrite_node_info',
+    help: "Always 1: this node's name (FERRITE_NODE_ID) and backend, as labels",
+    labelNames: ['node', 'store'] as const,
+    registers,
+    collect() {
+      this.reset();
+      this.set({ node: engine.node.nodeId, store: engine.store.kind }, 1);
+    },
+  });
+  new Gauge({
+    name: 'ferrite_maintenance_leader',
+    help: '1 while this node runs the maintenance jobs (expiry, timers, idle queues), else 0',
+    registers,
+    collect() {
+      this.set(engine.node.isLeader() ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'ferrite_metrics_labelled_queues',
     help: 'Queues with series of their own; traffic on others is counted under queue="_other"',
     registers,
