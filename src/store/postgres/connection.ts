@@ -50,5 +50,8 @@ export function createPool(options: PostgresConnectionOptions, onError: (error: 
     pipeline: true,
   });
   pool.on('error', onError);
+  // A connection lost while checked out emits 'error' on its client, which the pool listens for only while the
+  // client is idle: without this listener Node would crash. Its queries fail too, and that is what callers see.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
