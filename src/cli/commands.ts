@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config';
+import { existsSync } from 'node:fs';
+import { loadConfig, type Config } from '../config/config';
 import type { Clock } from '../engine/clock';
 import { FerriteError } from '../domain/errors';
 import { createProject, createToken, listProjects, listTokens, revokeToken } from '../engine/projects';
+import { CopyRefused, copySqliteToPostgres } from '../store/copy';
 import { openStore } from '../store/open-store';
 import { CLIENT_USAGE, isClientCommand, runClient } from './client/run-client';
 
@@ -16,6 +18,8 @@ Administration of a Ferrite data file (FERRITE_DB_FILE, default ./data/ferrite.d
   token create <project_id> [--name N] create another token for a project (shown once)
   token list [project_id]              list tokens (ids and names, never the tokens)
   token revoke <token_id>              revoke a token; it stops working at once
+  copy [--from FILE] [--to URL]        copy a SQLite data file (default FERRITE_DB_FILE) into an empty PostgreSQL
+                                       database (default FERRITE_DATABASE_URL), then verify the row counts
 
 ${CLIENT_USAGE}`;
 
@@ -34,7 +38,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { name: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      id: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [group, action, arg] = positionals;
   if (values.help || group === undefined || group === 'help') {
@@ -42,6 +52,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return group === undefined && !values.help ? 1 : 0;
   }
   const config = loadConfig(io.env);
+  if (group === 'copy') return copy(config, values, io);
   const { store } = await openStore(config.store, {
     now: io.clock.now(),
     maxWaiters: 0,
@@ -112,3 +123,36 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** `ferrite copy`: a SQLite data file into an empty PostgreSQL database (README, "Several nodes"). */
+async function copy(config: Config, values: { from?: string; to?: string }, io: CliIo): Promise<number> {
+  const file = values.from ?? config.dbFile;
+  const url = values.to ?? config.databaseUrl;
+  if (!url) {
+    io.err('copy needs a target: --to postgres://… or FERRITE_DATABASE_URL');
+    return 2;
+  }
+  if (!existsSync(file)) {
+    io.err(`No data file at ${file} (--from, or FERRITE_DB_FILE)`);
+    return 2;
+  }
+  try {
+    const report = await copySqliteToPostgres({ file, url, now: io.clock.now() });
+    const mismatched = report.tables.filter((t) => t.source !== t.target);
+    io.out(
+      report.tables.map((t) => `${t.table} ${t.source} → ${t.target}`).join(', ') +
+        (mismatched.length === 0 ? ': verified' : ''),
+    );
+    if (mismatched.length > 0) {
+      io.err(`Row counts differ for ${mismatched.map((t) => t.table).join(', ')}`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof CopyRefused) {
+      io.err(`Refused: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

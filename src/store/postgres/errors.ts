@@ -1,5 +1,5 @@
 import { DatabaseError } from 'pg';
-import { StoreUnavailable } from '../../domain/errors';
+import { InvalidInput, StoreUnavailable } from '../../domain/errors';
 
 /**
  * SQLSTATE classes and codes that mean "the database cannot serve this now" rather than "bug": connection
@@ -42,9 +42,21 @@ export function isUnavailable(error: unknown): boolean {
   return error instanceof Error && DRIVER_CONNECTION_TEXT.test(error.message);
 }
 
-/** The error callers see for a driver error: StoreUnavailable (503, safe to retry) for an unavailable database. */
+/**
+ * Text PostgreSQL cannot store: the NUL character (U+0000) in a body, header or name, which SQLite keeps. The
+ * request is refused (400) rather than answered 500.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/**
+ * The error callers see for a driver error: StoreUnavailable (503, safe to retry) for an unavailable database,
+ * InvalidInput (400) for text PostgreSQL cannot hold.
+ */
 export function mapStoreError(error: unknown): Error {
-  if (error instanceof StoreUnavailable) return error;
+  if (error instanceof StoreUnavailable || error instanceof InvalidInput) return error;
+  if (error instanceof DatabaseError && UNSTORABLE_TEXT.has(error.code ?? '')) {
+    return new InvalidInput('PostgreSQL cannot store the character U+0000 (NUL)');
+  }
   if (isUnavailable(error)) {
     const code = (error as { code?: unknown }).code;
     const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
