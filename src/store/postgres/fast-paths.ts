@@ -147,23 +147,24 @@ const DELETE = {
     ), items AS (
       SELECT i.id, i.rid, i.ord FROM unnest($3::bigint[], $4::text[]) WITH ORDINALITY AS i(id, rid, ord)
     ), target AS (
-      SELECT m.id, m.state, m.visible_at, m.reservation_id FROM messages m
-       WHERE m.id = ANY($3::bigint[]) AND m.queue_id = (SELECT id FROM fast) AND m.expires_at > $5
-         AND m.state IN (0, 1, 2, 3)
-       FOR UPDATE
-    ), checked AS (
-      SELECT items.ord,
+      SELECT m.id, m.state, m.visible_at, m.reservation_id, i.rid, i.ord
+        FROM items i JOIN messages m ON m.id = i.id
+       WHERE m.queue_id = (SELECT id FROM fast) AND m.expires_at > $5 AND m.state IN (0, 1, 2, 3)
+       FOR UPDATE OF m
+    ), problems AS (
+      SELECT ord, 'message_not_found' AS failure FROM items WHERE ord NOT IN (SELECT ord FROM target)
+      UNION ALL
+      SELECT ord,
         CASE
-          WHEN t.id IS NULL THEN 'message_not_found'
-          WHEN (t.state = 2 AND t.visible_at > $5) OR t.state = 3 THEN
-            CASE WHEN items.rid IS NULL THEN 'message_reserved'
-                 WHEN items.rid = t.reservation_id THEN NULL ELSE 'reservation_mismatch' END
-          WHEN items.rid IS NULL THEN NULL
+          WHEN (state = 2 AND visible_at > $5) OR state = 3 THEN
+            CASE WHEN rid IS NULL THEN 'message_reserved'
+                 WHEN rid = reservation_id THEN NULL ELSE 'reservation_mismatch' END
+          WHEN rid IS NULL THEN NULL
           ELSE 'reservation_mismatch'
-        END AS failure
-      FROM items LEFT JOIN target t ON t.id = items.id
+        END
+      FROM target
     ), refused AS (
-      SELECT ord, failure FROM checked WHERE failure IS NOT NULL ORDER BY ord LIMIT 1
+      SELECT ord, failure FROM problems WHERE failure IS NOT NULL ORDER BY ord LIMIT 1
     ), deleted AS (
       DELETE FROM messages WHERE id IN (SELECT id FROM target)
          AND NOT EXISTS (SELECT 1 FROM refused) AND EXISTS (SELECT 1 FROM fast)
