@@ -8,6 +8,7 @@ import { describeMachine } from './lib/machine';
 import { killAllNow, stopAll } from './lib/processes';
 import { estimateWithoutExpress, fmt, markdownTable, tableRows } from './lib/report';
 import type { Settings } from './lib/harness';
+import { measurePostgres } from './lib/phases/postgres';
 import { type SuiteResult, measureAll } from './lib/suite';
 
 /**
@@ -22,6 +23,8 @@ const { values: flags } = parseArgs({
     dir: { type: 'string' },
     /** Keep the data directory (databases, beanstalkd binlog) after the run. */
     keep: { type: 'boolean', default: false },
+    /** `postgres`: the PostgreSQL table (throughput on both backends, raw pg, cross-node wake-ups, 1–3 nodes). */
+    store: { type: 'string', default: 'sqlite' },
   },
 });
 
@@ -119,6 +122,24 @@ async function main(): Promise<void> {
   const resultsDir = path.join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().slice(0, 10) + (settings.quick ? '-quick' : '');
+  if (flags.store === 'postgres') {
+    const { rows, details } = await measurePostgres(settings, dataDir);
+    const file = path.join(resultsDir, `${stamp}-postgres.json`);
+    const loadAfter = os.loadavg()[0]!;
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), settings, machine, rows, details }, null, 2)}\n`,
+    );
+    const met = rows.filter((row) => row.result === 'met').length;
+    const missed = rows.filter((row) => row.result === 'missed').length;
+    process.stdout.write(
+      `\n${markdownTable(rows)}\n\n${met} met, ${missed} missed; ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s; load average ${loadBefore.toFixed(2)} → ` +
+        `${loadAfter.toFixed(2)}; ${path.relative(ROOT, file)}\n`,
+    );
+    return;
+  }
+  if (flags.store !== 'sqlite') throw new Error(`--store must be sqlite or postgres, not ${flags.store}`);
   const profileFile = (goal: string) => path.join(resultsDir, `${stamp}-${goal}.cpuprofile`);
   const run = await measureAll(settings, dataDir, profileFile, machine);
   const rows = tableRows(run.figures, run.notes);

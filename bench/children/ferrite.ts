@@ -113,6 +113,8 @@ async function main(): Promise<void> {
         walBytes: walSize(config.dbFile),
         waiters: ferrite.engine.wakeups.parked,
         commits: commits ? { ...commits } : null,
+        // PostgreSQL: how many batches committed how many fast-path operations (batch.ts).
+        batches: (ferrite.store as { batch?: { stats: unknown } }).batch?.stats ?? null,
       }),
     },
     () => ferrite.close(),

@@ -8,11 +8,16 @@ import { summarizeProfile } from '../profile';
 import { latencyOf, repeat } from '../stats';
 
 /** G1–G5 and G7, one after the other on one server (each on queues of its own). */
-export async function measureThroughput(settings: Settings, dataDir: string) {
+export async function measureThroughput(
+  settings: Settings,
+  dataDir: string,
+  /** More environment for the server: FERRITE_DATABASE_URL runs the same goals on PostgreSQL. */
+  extraEnv: NodeJS.ProcessEnv = {},
+) {
   const { reps, seconds } = settings;
-  log('Ferrite: G1, G2, G3, G7, G4, G5');
+  log(`Ferrite${extraEnv.FERRITE_DATABASE_URL ? ' on PostgreSQL' : ''}: G1, G2, G3, G7, G4, G5`);
   const dbFile = path.join(dataDir, 'ferrite.db');
-  const { child, port } = await startServer('ferrite', ferriteEnv(dbFile));
+  const { child, port } = await startServer('ferrite', ferriteEnv(dbFile, extraEnv));
   // The WAL must stay bounded under sustained load: its size is sampled from outside, at no cost to the server.
   let walMaxBytes = 0;
   const walSampler = setInterval(() => {
@@ -59,8 +64,9 @@ export async function measureThroughput(settings: Settings, dataDir: string) {
   const g5 = await repeat(reps, (rep) => cycles(port, `g5-${rep}`, 1, 16, seconds));
   clearInterval(walSampler);
   const memory = memoryOf(child.pid);
+  const { batches } = await child.call<{ batches: unknown }>('stats', {});
   await child.stop();
-  return { g1, g2, g3, g7, g4, g5, memory, walMaxBytes };
+  return { g1, g2, g3, g7, g4, g5, memory, walMaxBytes, batches };
 }
 
 export interface CommitCounts {
