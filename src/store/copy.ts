@@ -53,6 +53,11 @@ export const COPIED_TABLES: readonly { table: string; columns: readonly string[]
       'updated_at',
       'expires_at',
       'topic',
+      'pending_at',
+      'active_at',
+      'delayed_at',
+      'failed_at',
+      'completed_at',
     ],
   },
   {

@@ -121,6 +121,10 @@ test('a data file with every kind of state is copied, verified, and served the s
   });
   await sqlite.store.completeMessage(PROJECT_ID, 'consumer', pulled!.messages[0]!.id, clock.now());
   const before = await answers(sqlite);
+  const statuses = ['pending', 'active', 'completed'] as const;
+  const consumerBefore = await Promise.all(
+    statuses.map((status) => sqlite.store.listStatus(PROJECT_ID, 'consumer', status, clock.now(), 100)),
+  );
   await sqlite.stop();
 
   const copied = await cli(['copy', '--to', db.url], {});
@@ -135,6 +139,12 @@ test('a data file with every kind of state is copied, verified, and served the s
   });
   try {
     expect(await answers(postgres)).toEqual(before);
+    // Consumer messages keep their statuses, errors and status history.
+    const consumerAfter = await Promise.all(
+      statuses.map((status) => postgres.store.listStatus(PROJECT_ID, 'consumer', status, clock.now(), 100)),
+    );
+    expect(consumerAfter).toEqual(consumerBefore);
+    expect(consumerBefore[2]![0]!.statusTimes).toHaveProperty('completed');
     // The reservation came along: its holder can still delete the message, on the new backend.
     const message = (reserved.body as { messages: { id: string; reservation_id: string }[] }).messages[0]!;
     const deleted = await request(postgres.url)
