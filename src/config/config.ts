@@ -376,7 +376,7 @@ export const SETTINGS = {
   databaseConnectTimeoutMs: {
     env: 'FERRITE_DATABASE_CONNECT_TIMEOUT_MS',
     doc: 'PostgreSQL: how long a request waits for a connection (database down, pool busy) before 503',
-    default: 2_000,
+    default: 5_000,
     parse: integer(100, 600_000),
   },
   databaseListen: {
