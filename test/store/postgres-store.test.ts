@@ -1,3 +1,4 @@
+import { DEFAULT_QUEUE_SETTINGS } from '../../src/domain/limits';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store';
 import { createTestDatabase, postgresOptions, type TestDatabase } from '../helpers/postgres';
 import { describeStoreContract } from './store-contract';
@@ -33,6 +34,57 @@ describe('PostgreSQL specifics', () => {
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 2, totalMessages: 2 });
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('PostgreSQL concurrency between nodes', () => {
+  test('two subscribers finishing at the same time on two nodes: the round completes exactly once', async () => {
+    await db.truncate();
+    const a = await openPostgresStore(postgresOptions(db.url));
+    const b = await openPostgresStore(postgresOptions(db.url));
+    try {
+      const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+      await a.createProject({ id: P, name: 'p', createdAt: 0 });
+      const subscribers = ['s1', 's2'].map((name) => ({ name, url: `http://${name}.example/`, headers: {} }));
+      await a.putQueue({
+        projectId: P,
+        name: 'm',
+        settings: {
+          ...DEFAULT_QUEUE_SETTINGS,
+          type: 'multicast',
+          push: { subscribers, retries: 0, retriesDelay: 60, errorQueue: null },
+        },
+        now: 0,
+        mode: 'create',
+      });
+      let completions = 0;
+      for (let round = 0; round < 20; round++) {
+        await a.postMessages(P, 'm', [{ body: `r${round}`, delay: 0, pushHeaders: null }], 0);
+        const tasks = await a.claimDeliveries({ now: 0, limit: 10, leaseMs: 10_000, perQueueLimit: 10 });
+        expect(tasks).toHaveLength(2);
+        // Each node records one subscriber's success at the same moment.
+        const outcomes = await Promise.all(
+          tasks.map((task, i) =>
+            (i === 0 ? a : b).recordDelivery({
+              messageId: task.messageId,
+              subscriber: task.subscriber,
+              reservationId: 'r',
+              result: { kind: 'delivered', statusCode: 200 },
+              now: 0,
+              retentionMs: 60_000,
+            }),
+          ),
+        );
+        const completed = outcomes.filter((o) => o?.completed).length;
+        expect(completed).toBe(1);
+        completions += completed;
+      }
+      expect(completions).toBe(20);
+      expect(await a.getQueue(P, 'm')).toMatchObject({ size: 0, totalMessages: 20 });
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });
