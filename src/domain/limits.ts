@@ -43,6 +43,8 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   maxInFlight: 0,
   retainCompleted: false,
   idleExpiry: 0,
+  sqs: null,
+  tags: {},
 };
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects

@@ -59,7 +59,34 @@ export interface QueueSettings {
   retainCompleted: boolean;
   /** Seconds without reserve, pull, counts or info before the queue is deleted; 0: never. */
   idleExpiry: number;
+  /** Queue attributes only the SQS API sets and reads; null until one is set (README "SQS API"). */
+  sqs: SqsQueueSettings | null;
+  /** Cost-allocation tags (SQS TagQueue), at most 50. */
+  tags: Record<string, string>;
 }
+
+/** What SQS keeps per queue beyond the engine's own settings. */
+export interface SqsQueueSettings {
+  /** Delay of messages sent through SQS without a DelaySeconds of their own (0–900 s). */
+  delaySeconds: number;
+  /** Long poll of a ReceiveMessage without WaitTimeSeconds (0–20 s). */
+  receiveWaitSeconds: number;
+  /** Largest message (body and attributes) SendMessage accepts, in bytes. */
+  maximumMessageSize: number;
+  /** Attributes kept as given and shown back, without effect here (Policy, RedriveAllowPolicy …). */
+  opaque: Record<string, string>;
+}
+
+/** An SQS message attribute, stored with its message. */
+export interface MessageAttribute {
+  /** String, Number or Binary, optionally followed by `.` and a custom type label. */
+  dataType: string;
+  stringValue?: string | undefined;
+  /** Base64 of the bytes. */
+  binaryValue?: string | undefined;
+}
+
+export type MessageAttributes = Record<string, MessageAttribute>;
 
 /** CrimsonQ's names for message states. */
 export type ConsumerStatus = 'pending' | 'active' | 'delayed' | 'failed' | 'completed';
@@ -151,6 +178,10 @@ export interface Message {
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
+  /** SQS message attributes it was sent with; null for none. */
+  attributes: MessageAttributes | null;
+  /** When it was first reserved; null until then (SQS ApproximateFirstReceiveTimestamp). */
+  firstReservedAt: number | null;
 }
 
 export interface NewMessage {
@@ -159,6 +190,29 @@ export interface NewMessage {
   pushHeaders: Record<string, string> | null;
   /** The topic it is published to (topic routing); absent for a direct post. */
   topic?: string | null;
+  /** SQS message attributes, kept with the message; absent or null for none. */
+  attributes?: MessageAttributes | null;
+}
+
+/** A queue's live messages by what a receive sees now (SQS's Approximate* counts). */
+export interface MessageCounts {
+  /** Can be reserved now. */
+  available: number;
+  /** Held under a reservation that has not ended (reserved, or overdue on a consumer queue). */
+  inFlight: number;
+  /** Scheduled: their delay has not ended. */
+  delayed: number;
+}
+
+/** An SQS access key issued by Ferrite (`ferrite sqs-key create`): SigV4 requests signed with its secret. */
+export interface SqsKey {
+  accessKeyId: string;
+  projectId: string;
+  /** The signing secret; SigV4 needs it in the clear to check signatures. */
+  secret: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
 }
 
 export interface Project {

@@ -58,6 +58,8 @@ export const COPIED_TABLES: readonly { table: string; columns: readonly string[]
       'delayed_at',
       'failed_at',
       'completed_at',
+      'attributes',
+      'first_reserved_at',
     ],
   },
   {
@@ -82,6 +84,10 @@ export const COPIED_TABLES: readonly { table: string; columns: readonly string[]
   },
   { table: 'alert_state', columns: ['queue_id', 'alert_id', 'armed', 'level', 'last_fired_at'] },
   { table: 'server_settings', columns: ['key', 'value'] },
+  {
+    table: 'sqs_keys',
+    columns: ['access_key_id', 'project_id', 'secret', 'name', 'created_at', 'revoked_at'],
+  },
 ];
 
 /** Tables whose ids come from a counter that must continue after the copied ones (ids are never reused). */

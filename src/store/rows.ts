@@ -12,12 +12,14 @@ import type {
   DeadLetter,
   Delivery,
   Message,
+  MessageAttributes,
   MessageState,
   PushSettings,
   PushStatus,
   Queue,
   QueueSettings,
   QueueType,
+  SqsQueueSettings,
   StatusTimes,
 } from '../domain/types';
 
@@ -70,6 +72,8 @@ export interface MessageRow {
   delayed_at: number | null;
   failed_at: number | null;
   completed_at: number | null;
+  attributes: string | null;
+  first_reserved_at: number | null;
 }
 
 export interface DeliveryRow {
@@ -132,6 +136,8 @@ export interface QueueExtra {
   alerts?: Alert[];
   /** The queue's topic filters in the order they were set; queue_topics indexes them for routing. */
   topics?: string[];
+  sqs?: SqsQueueSettings;
+  tags?: Record<string, string>;
 }
 
 export function parseExtra(row: QueueRow): QueueExtra {
@@ -143,6 +149,8 @@ export function extraOf(settings: QueueSettings): string {
   if (settings.push) extra.push = settings.push;
   if (settings.alerts.length > 0) extra.alerts = settings.alerts;
   if (settings.topics.length > 0) extra.topics = settings.topics;
+  if (settings.sqs) extra.sqs = settings.sqs;
+  if (Object.keys(settings.tags).length > 0) extra.tags = settings.tags;
   return JSON.stringify(extra);
 }
 
@@ -168,6 +176,8 @@ export function toQueue(row: QueueRow): Queue {
     push: extra.push ?? null,
     alerts: extra.alerts ?? [],
     topics: extra.topics ?? [],
+    sqs: extra.sqs ?? null,
+    tags: extra.tags ?? {},
     onTimeout: row.on_timeout === 'overdue' ? 'overdue' : 'requeue',
     overdueTimeout: row.overdue_timeout,
     maxInFlight: row.max_in_flight,
@@ -183,6 +193,10 @@ export function toQueue(row: QueueRow): Queue {
 
 export function parseHeaders(json: string | null): Record<string, string> | null {
   return json === null ? null : (JSON.parse(json) as Record<string, string>);
+}
+
+export function parseAttributes(json: string | null): MessageAttributes | null {
+  return json === null ? null : (JSON.parse(json) as MessageAttributes);
 }
 
 /** The stored status times of a message row (statusHistory), the statuses never entered left out. */
@@ -217,6 +231,8 @@ export function toMessage(row: MessageRow, queueName: string, now: number, polic
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,
+    attributes: parseAttributes(row.attributes),
+    firstReservedAt: row.first_reserved_at,
   };
 }
 

@@ -5,12 +5,14 @@ import type {
   DeliveryResult,
   DeliveryTask,
   Message,
+  MessageCounts,
   MessageRef,
   NewMessage,
   Project,
   PushStatus,
   Queue,
   QueueSettings,
+  SqsKey,
   StateCounts,
   TokenInfo,
 } from '../domain/types';
@@ -193,6 +195,27 @@ export interface Store {
     messages: NewMessage[],
     now: number,
   ): Promise<Record<string, string[]>>;
+
+  // SQS (README "SQS API": everything else SQS does maps onto the operations above)
+  /** A queue's live messages as a receive sees them at `now` (SQS's Approximate* counts). Null when missing. */
+  countMessages(projectId: string, name: string, now: number): Promise<MessageCounts | null>;
+  /**
+   * Names of the project's queues whose dead-letter queue is `name` (SQS ListDeadLetterSourceQueues), in name
+   * order (code points), after `after`, at most `limit`.
+   */
+  listDeadLetterSources(
+    projectId: string,
+    name: string,
+    options: { after: string; limit: number },
+  ): Promise<string[]>;
+  /** Stores a new SigV4 access key of a project (`ferrite sqs-key create`). */
+  addSqsKey(key: Omit<SqsKey, 'revokedAt'>): Promise<void>;
+  /** A key by its access key id, revoked or not; null when there is none. */
+  getSqsKey(accessKeyId: string): Promise<SqsKey | null>;
+  /** Every key (of one project when given), oldest first. */
+  listSqsKeys(projectId?: string): Promise<SqsKey[]>;
+  /** Marks a key revoked; false when no live key has that id. */
+  revokeSqsKey(accessKeyId: string, now: number): Promise<boolean>;
 
   /** Called once per alert fired by a committed write (alerts are evaluated inside the store's transactions). */
   onAlertFired(listener: (alert: FiredAlert) => void): void;

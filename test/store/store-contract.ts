@@ -600,6 +600,121 @@ export function describeStoreContract(name: string, backend: ContractBackend): v
       expect(Object.keys(await store.publish(P, 'a/1', message, T0))).toEqual(['second']);
     });
 
+    // ---- SQS ----
+
+    test('message attributes are kept with the message; its first reservation time is recorded once', async () => {
+      const attributes = {
+        city: { dataType: 'String', stringValue: 'Zürich' },
+        blob: { dataType: 'Binary.gz', binaryValue: 'AAEC' },
+      };
+      const posted = await store.postMessages(
+        P,
+        'q',
+        [
+          { body: 'with', delay: 0, pushHeaders: null, attributes },
+          { body: 'without', delay: 0, pushHeaders: null },
+        ],
+        T0,
+      );
+      const [withId, withoutId] = posted.ids;
+      expect(await store.getMessage(P, 'q', withId!, T0)).toMatchObject({
+        attributes,
+        firstReservedAt: null,
+      });
+      expect(await store.getMessage(P, 'q', withoutId!, T0)).toMatchObject({ attributes: null });
+      const [first] = await reserve('q', 1, T0 + 5);
+      expect(first).toMatchObject({ id: withId, attributes, firstReservedAt: T0 + 5 });
+      // A second reservation keeps the time of the first.
+      const [again] = await reserve('q', 1, T0 + 31_000);
+      expect(again).toMatchObject({ id: withId, reservedCount: 2, firstReservedAt: T0 + 5 });
+      expect(await store.getMessage(P, 'q', withId!, T0 + 31_000)).toMatchObject({ firstReservedAt: T0 + 5 });
+    });
+
+    test('countMessages splits live messages into available, in flight and delayed, as time passes', async () => {
+      expect(await store.countMessages(P, 'missing', T0)).toBeNull();
+      await post('q', ['a', 'b', 'c']);
+      await post('q', ['later'], T0, 60);
+      await reserve('q', 1, T0, 30);
+      expect(await store.countMessages(P, 'q', T0)).toEqual({ available: 2, inFlight: 1, delayed: 1 });
+      // The reservation ends, with nothing written since: counted as available again.
+      expect(await store.countMessages(P, 'q', T0 + 30_000)).toEqual({
+        available: 3,
+        inFlight: 0,
+        delayed: 1,
+      });
+      expect(await store.countMessages(P, 'q', T0 + 60_000)).toEqual({
+        available: 4,
+        inFlight: 0,
+        delayed: 0,
+      });
+      await store.clearMessages(P, 'q', T0);
+      expect(await store.countMessages(P, 'q', T0)).toEqual({ available: 0, inFlight: 0, delayed: 0 });
+      // On a consumer queue an ended reservation is overdue: still held.
+      await put(P, 'c', consumerSettings, T0, 'create');
+      await post('c', ['x']);
+      await reserve('c', 1, T0, null);
+      expect(await store.countMessages(P, 'c', T0 + 31_000)).toEqual({
+        available: 0,
+        inFlight: 1,
+        delayed: 0,
+      });
+    });
+
+    test('listDeadLetterSources lists the queues naming a dead-letter queue, in name order, paged', async () => {
+      const toDlq = (queueName: string) => ({
+        ...DEFAULT_SETTINGS,
+        deadLetter: { queueName, maxReservations: 3 },
+      });
+      for (const name of ['b', 'a', 'c']) await put(P, name, toDlq('dlq'), T0, 'create');
+      await put(P, 'other', toDlq('elsewhere'), T0, 'create');
+      await put(OTHER, 'z', toDlq('dlq'), T0, 'create');
+      const page = (after: string, limit: number) => store.listDeadLetterSources(P, 'dlq', { after, limit });
+      expect(await page('', 10)).toEqual(['a', 'b', 'c']);
+      expect(await page('a', 1)).toEqual(['b']);
+      expect(await store.listDeadLetterSources(P, 'nobody', { after: '', limit: 10 })).toEqual([]);
+      await put(P, 'b', DEFAULT_SETTINGS, T0, 'upsert');
+      expect(await page('', 10)).toEqual(['a', 'c']);
+    });
+
+    test('SQS queue settings and tags are kept with the queue; a queue made elsewhere has none', async () => {
+      const sqs = {
+        delaySeconds: 5,
+        receiveWaitSeconds: 20,
+        maximumMessageSize: 1024,
+        opaque: { Policy: '{}' },
+      };
+      await put(P, 's', { ...DEFAULT_SETTINGS, sqs, tags: { team: 'a' } }, T0, 'create');
+      expect(await store.getQueue(P, 's')).toMatchObject({ sqs, tags: { team: 'a' } });
+      expect(await store.getQueue(P, 'plain').then((q) => q)).toBeNull();
+      await post('plain', ['x']);
+      expect(await store.getQueue(P, 'plain')).toMatchObject({ sqs: null, tags: {} });
+    });
+
+    test('SQS keys: stored with their project and secret, listed, revoked once', async () => {
+      await store.addSqsKey({ accessKeyId: 'K1', projectId: P, secret: 's1', name: 'ci', createdAt: T0 });
+      await store.addSqsKey({
+        accessKeyId: 'K2',
+        projectId: OTHER,
+        secret: 's2',
+        name: 'x',
+        createdAt: T0 + 1,
+      });
+      expect(await store.getSqsKey('K1')).toEqual({
+        accessKeyId: 'K1',
+        projectId: P,
+        secret: 's1',
+        name: 'ci',
+        createdAt: T0,
+        revokedAt: null,
+      });
+      expect(await store.getSqsKey('nope')).toBeNull();
+      expect((await store.listSqsKeys()).map((k) => k.accessKeyId)).toEqual(['K1', 'K2']);
+      expect((await store.listSqsKeys(OTHER)).map((k) => k.accessKeyId)).toEqual(['K2']);
+      expect(await store.revokeSqsKey('K1', T0 + 5)).toBe(true);
+      expect(await store.revokeSqsKey('K1', T0 + 6)).toBe(false);
+      expect(await store.getSqsKey('K1')).toMatchObject({ revokedAt: T0 + 5 });
+    });
+
     // ---- push deliveries ----
 
     const pushSettings = (

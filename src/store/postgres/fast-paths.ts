@@ -27,7 +27,7 @@ export interface FastOperation<T> {
 /** Queues the fast paths serve: no alerts to evaluate on a size change (the text is the whole extra column). */
 const NO_ALERTS = `(q.extra = '{}' OR NOT (q.extra::jsonb ? 'alerts'))`;
 
-// Params: project_id, name, count, now, bodies, delays, push_headers. Ids of the new messages, none when the
+// Params: project_id, name, count, now, bodies, delays, push_headers, attributes. Ids of the new messages, none when the
 // queue is missing or not a plain pull queue.
 const POST = {
   name: 'fast_post',
@@ -36,10 +36,12 @@ const POST = {
        WHERE q.project_id = $1 AND q.name = $2 AND q.type = 'pull' AND ${NO_ALERTS}
       RETURNING q.id, q.message_expiration
     )
-    INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at)
+    INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at,
+                          attributes)
     SELECT q.id, CASE WHEN m.delay > 0 THEN 1 ELSE 0 END, $4 + m.delay * 1000, m.body, m.delay, m.push_headers,
-           $4, $4, $4 + q.message_expiration * 1000
-      FROM q, unnest($5::text[], $6::int[], $7::text[]) WITH ORDINALITY AS m(body, delay, push_headers, ord)
+           $4, $4, $4 + q.message_expiration * 1000, m.attributes
+      FROM q, unnest($5::text[], $6::int[], $7::text[], $8::text[])
+           WITH ORDINALITY AS m(body, delay, push_headers, attributes, ord)
      ORDER BY m.ord
     RETURNING id`,
 };
@@ -64,6 +66,7 @@ export function postMessages(
           messages.map((m) => m.body),
           messages.map((m) => m.delay),
           messages.map((m) => (m.pushHeaders === null ? null : JSON.stringify(m.pushHeaders))),
+          messages.map((m) => (m.attributes ? JSON.stringify(m.attributes) : null)),
         ],
       },
     ],
@@ -104,7 +107,7 @@ const RESERVE = {
     ), reserved AS (
       UPDATE messages m SET state = 2, reservation_id = ($6::text[])[n.rn], visible_at = $3 + f.timeout * 1000,
              reservation_timeout = f.timeout, reserved_count = m.reserved_count + 1, updated_at = $3,
-             active_at = $3
+             active_at = $3, first_reserved_at = COALESCE(m.first_reserved_at, $3)
         FROM numbered n, fast f WHERE m.id = n.id
       RETURNING m.*
     )

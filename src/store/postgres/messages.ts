@@ -6,6 +6,7 @@ import type { Message, NewMessage } from '../../domain/types';
 import {
   STATE,
   deadLetterOf,
+  parseAttributes,
   parseHeaders,
   policyOf,
   stateName,
@@ -101,6 +102,7 @@ export async function reserveMessages(
         reserved_count: found.reserved_count + 1,
         updated_at: now,
         active_at: now,
+        first_reserved_at: found.first_reserved_at ?? now,
       };
       if (request.deleteOnReserve) {
         if (queue.retain_completed) await removeMessage(ctx, queue, found.id, now);
@@ -133,7 +135,14 @@ async function deadLetter(
     await append(
       ctx,
       into,
-      [{ body: found.body, delay: 0, pushHeaders: parseHeaders(found.push_headers) }],
+      [
+        {
+          body: found.body,
+          delay: 0,
+          pushHeaders: parseHeaders(found.push_headers),
+          attributes: parseAttributes(found.attributes),
+        },
+      ],
       now,
       true,
     );

@@ -6,9 +6,11 @@ import type {
   Delivery,
   DeliveryTask,
   Message,
+  MessageCounts,
   NewMessage,
   Project,
   Queue,
+  SqsKey,
   StateCounts,
   TokenInfo,
 } from '../../domain/types';
@@ -42,6 +44,7 @@ import { migrate } from './migrate';
 import { NotificationChannel, type Notice } from './notifications';
 import * as projects from './projects';
 import * as queues from './queues';
+import * as sqs from './sqs';
 import { TokenCache } from './token-cache';
 import { TopicRoutes } from './topic-routes';
 import { Transactions } from './transactions';
@@ -239,6 +242,30 @@ export class PostgresStore implements Store {
   }
   applyTimers(now: number, limit: number): Promise<number> {
     return this.write((ctx) => messages.applyTimers(ctx, now, limit));
+  }
+
+  // ---- SQS ----
+  countMessages(projectId: string, name: string, now: number): Promise<MessageCounts | null> {
+    return this.read((ctx) => sqs.countMessages(ctx, projectId, name, now));
+  }
+  listDeadLetterSources(
+    projectId: string,
+    name: string,
+    options: { after: string; limit: number },
+  ): Promise<string[]> {
+    return this.read((ctx) => sqs.listDeadLetterSources(ctx, projectId, name, options));
+  }
+  addSqsKey(key: Omit<SqsKey, 'revokedAt'>): Promise<void> {
+    return this.write((ctx) => sqs.addSqsKey(ctx, key));
+  }
+  getSqsKey(accessKeyId: string): Promise<SqsKey | null> {
+    return this.read((ctx) => sqs.getSqsKey(ctx, accessKeyId));
+  }
+  listSqsKeys(projectId?: string): Promise<SqsKey[]> {
+    return this.read((ctx) => sqs.listSqsKeys(ctx, projectId));
+  }
+  revokeSqsKey(accessKeyId: string, now: number): Promise<boolean> {
+    return this.write((ctx) => sqs.revokeSqsKey(ctx, accessKeyId, now));
   }
 
   // ---- push deliveries ----

@@ -76,14 +76,15 @@ export const SQL = {
      RETURNING size`,
   ),
 
-  // Params: queue_id, states, visible_ats, bodies, delays, push_headers, now, expires_at, topics (arrays in order)
+  // Params: queue_id, states, visible_ats, bodies, delays, push_headers, now, expires_at, topics, attributes
+  // (arrays in order)
   insertMessages: s(
     'insert_messages',
     `INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at,
-       expires_at, topic)
-     SELECT $1, m.state, m.visible_at, m.body, m.delay, m.push_headers, $7, $7, $8, m.topic
-       FROM unnest($2::smallint[], $3::bigint[], $4::text[], $5::int[], $6::text[], $9::text[])
-            WITH ORDINALITY AS m(state, visible_at, body, delay, push_headers, topic, ord)
+       expires_at, topic, attributes)
+     SELECT $1, m.state, m.visible_at, m.body, m.delay, m.push_headers, $7, $7, $8, m.topic, m.attributes
+       FROM unnest($2::smallint[], $3::bigint[], $4::text[], $5::int[], $6::text[], $9::text[], $10::text[])
+            WITH ORDINALITY AS m(state, visible_at, body, delay, push_headers, topic, attributes, ord)
       ORDER BY m.ord
      RETURNING id`,
   ),
@@ -148,11 +149,13 @@ export const SQL = {
        pending_at = CASE WHEN state = 2 THEN visible_at ELSE pending_at END
        WHERE queue_id = $2 AND state IN (1, 2) AND visible_at <= $3`,
   ),
-  // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, active_at, id
+  // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, active_at (also kept as
+  // the first reservation's time), id
   reserveMessage: s(
     'reserve_message',
     `UPDATE messages SET state = 2, reservation_id = $1, visible_at = $2, reservation_timeout = $3,
-       reserved_count = reserved_count + 1, updated_at = $4, active_at = $5 WHERE id = $6`,
+       reserved_count = reserved_count + 1, updated_at = $4, active_at = $5,
+       first_reserved_at = COALESCE(first_reserved_at, $5) WHERE id = $6`,
   ),
   // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
   touchMessage: s(
@@ -348,4 +351,41 @@ export const SQL = {
   alertStates: s('alert_states', 'SELECT alert_id FROM alert_state WHERE queue_id = $1'),
   // Params: queue_id, alert_id
   deleteAlertState: s('delete_alert_state', 'DELETE FROM alert_state WHERE queue_id = $1 AND alert_id = $2'),
+
+  // ---- SQS ----
+  // Params: queue_id, now, requeue (true: timed-out reservations are available again; false: overdue, still
+  // held). A queue's live messages as a receive sees them now.
+  countMessages: s(
+    'sqs_count_messages',
+    `SELECT
+       count(*) FILTER (WHERE state = 0 OR (visible_at <= $2 AND (state = 1 OR (state = 2 AND $3::boolean))))
+         AS available,
+       count(*) FILTER (WHERE (state = 2 AND (visible_at > $2 OR NOT $3::boolean)) OR state = 3) AS in_flight,
+       count(*) FILTER (WHERE state = 1 AND visible_at > $2) AS delayed
+     FROM messages WHERE queue_id = $1 AND state IN (0, 1, 2, 3) AND expires_at > $2`,
+  ),
+  // Params: project_id, dead-letter queue name, after, limit (queues_dead_letter)
+  deadLetterSources: s(
+    'sqs_dead_letter_sources',
+    `SELECT name FROM queues WHERE project_id = $1 AND dead_letter_queue = $2 AND name > $3
+     ORDER BY name LIMIT $4`,
+  ),
+  // Params: access_key_id, project_id, secret, name, created_at
+  insertSqsKey: s(
+    'sqs_insert_key',
+    'INSERT INTO sqs_keys (access_key_id, project_id, secret, name, created_at) VALUES ($1, $2, $3, $4, $5)',
+  ),
+  // Params: access_key_id
+  getSqsKey: s('sqs_get_key', 'SELECT * FROM sqs_keys WHERE access_key_id = $1'),
+  listAllSqsKeys: s('sqs_list_all_keys', 'SELECT * FROM sqs_keys ORDER BY created_at, access_key_id'),
+  // Params: project_id
+  listProjectSqsKeys: s(
+    'sqs_list_project_keys',
+    'SELECT * FROM sqs_keys WHERE project_id = $1 ORDER BY created_at, access_key_id',
+  ),
+  // Params: now, access_key_id
+  revokeSqsKey: s(
+    'sqs_revoke_key',
+    'UPDATE sqs_keys SET revoked_at = $1 WHERE access_key_id = $2 AND revoked_at IS NULL RETURNING access_key_id',
+  ),
 } as const;

@@ -103,6 +103,7 @@ export async function append(
     now,
     expiresAt,
     messages.map((m) => m.topic ?? null),
+    messages.map((m) => (m.attributes ? JSON.stringify(m.attributes) : null)),
   ]);
   // Identity values are drawn in insertion order, which follows the ordinality.
   const ids = inserted.map((r) => r.id).sort((a, b) => a - b);

@@ -20,6 +20,7 @@ import { openMessage, type OpenedMessage } from './operation-openers';
 import {
   STATE,
   deadLetterOf,
+  parseAttributes,
   parseHeaders,
   policyOf,
   stateName,
@@ -84,9 +85,10 @@ export function reserveMessages(ctx: SqliteContext, request: ReserveRequest): Re
         reserved_count: row.reserved_count + 1,
         updated_at: now,
         active_at: now,
+        first_reserved_at: row.first_reserved_at ?? now,
       };
       if (request.deleteOnReserve) removeMessage(ctx, queue, row.id, now);
-      else ctx.sql.reserveMessage.run(reservationId, reservedUntil, timeout, now, now, row.id);
+      else ctx.sql.reserveMessage.run(reservationId, reservedUntil, timeout, now, now, now, row.id);
       reserved.push(toMessage(updated, queue.name, now, policy));
     }
   }
@@ -104,7 +106,8 @@ function deadLetter(ctx: SqliteContext, queue: QueueRow, target: string, row: Me
   } else {
     // A push queue delivers what it receives: post a copy there (with its deliveries).
     ctx.sql.deleteMessage.run(row.id);
-    append(ctx, into, [{ body: row.body, delay: 0, pushHeaders: parseHeaders(row.push_headers) }], now, true);
+    const copy = { body: row.body, delay: 0, pushHeaders: parseHeaders(row.push_headers) };
+    append(ctx, into, [{ ...copy, attributes: parseAttributes(row.attributes) }], now, true);
   }
   changeSize(ctx, queue, -1, 0, now);
 }

@@ -6,9 +6,11 @@ import type {
   Delivery,
   DeliveryTask,
   Message,
+  MessageCounts,
   NewMessage,
   Project,
   Queue,
+  SqsKey,
   StateCounts,
   TokenInfo,
 } from '../../domain/types';
@@ -41,6 +43,7 @@ import * as messages from './messages';
 import { migrate } from './migrate';
 import * as projects from './projects';
 import * as queues from './queues';
+import * as sqs from './sqs';
 import { prepareStatements } from './statements';
 import { TopicRoutes } from './topic-routes';
 import type { Durability } from '../store-config';
@@ -295,6 +298,30 @@ export class SqliteStore implements Store {
     now: number,
   ): Promise<Record<string, string[]>> {
     return this.write(() => consumers.publish(this.ctx, projectId, topic, list, now));
+  }
+
+  // ---- SQS ----
+  countMessages(projectId: string, name: string, now: number): Promise<MessageCounts | null> {
+    return this.read(() => sqs.countMessages(this.ctx, projectId, name, now));
+  }
+  listDeadLetterSources(
+    projectId: string,
+    name: string,
+    options: { after: string; limit: number },
+  ): Promise<string[]> {
+    return this.read(() => sqs.listDeadLetterSources(this.ctx, projectId, name, options));
+  }
+  addSqsKey(key: Omit<SqsKey, 'revokedAt'>): Promise<void> {
+    return this.write(() => sqs.addSqsKey(this.ctx, key));
+  }
+  getSqsKey(accessKeyId: string): Promise<SqsKey | null> {
+    return this.read(() => sqs.getSqsKey(this.ctx, accessKeyId));
+  }
+  listSqsKeys(projectId?: string): Promise<SqsKey[]> {
+    return this.read(() => sqs.listSqsKeys(this.ctx, projectId));
+  }
+  revokeSqsKey(accessKeyId: string, now: number): Promise<boolean> {
+    return this.write(() => sqs.revokeSqsKey(this.ctx, accessKeyId, now));
   }
 
   close(): Promise<void> {

@@ -56,10 +56,11 @@ export function prepareStatements(db: Database.Database) {
       )
       .pluck(),
 
-    // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at, topic
+    // Params: queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at, expires_at, topic,
+    // attributes
     insertMessage: db.prepare(
       `INSERT INTO messages (queue_id, state, visible_at, body, delay, push_headers, created_at, updated_at,
-         expires_at, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         expires_at, topic, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // Params: id
     getMessageById: db.prepare('SELECT * FROM messages WHERE id = ?'),
@@ -102,10 +103,12 @@ export function prepareStatements(db: Database.Database) {
          pending_at = CASE WHEN state = 2 THEN visible_at ELSE pending_at END
          WHERE queue_id = ? AND state IN (1, 2, 3) AND visible_at <= ? AND state <> 3`,
     ),
-    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, active_at, id
+    // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, active_at, now (kept
+    // as the first reservation's time), id
     reserveMessage: db.prepare(
       `UPDATE messages SET state = 2, reservation_id = ?, visible_at = ?, reservation_timeout = ?,
-         reserved_count = reserved_count + 1, updated_at = ?, active_at = ? WHERE id = ?`,
+         reserved_count = reserved_count + 1, updated_at = ?, active_at = ?,
+         first_reserved_at = coalesce(first_reserved_at, ?) WHERE id = ?`,
     ),
     // Params: reservation_id, visible_at (reserved until), reservation_timeout, updated_at, id
     touchMessage: db.prepare(
@@ -234,6 +237,40 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE push_deliveries SET leased_until = NULL WHERE message_id = ? AND subscriber = ?',
     ),
     nextDelivery: db.prepare('SELECT min(due_at) FROM push_deliveries WHERE due_at IS NOT NULL').pluck(),
+
+    // ---- SQS ----
+    // Params: queueId, now, requeue (1: timed-out reservations are available again; 0: they are overdue, still
+    // held). A queue's live messages as a receive sees them now (messages_queue_state).
+    countMessages: db.prepare(
+      `SELECT
+         coalesce(sum(state = 0 OR (visible_at <= @now AND (state = 1 OR (state = 2 AND @requeue = 1)))), 0)
+           AS available,
+         coalesce(sum((state = 2 AND (visible_at > @now OR @requeue = 0)) OR state = 3), 0) AS in_flight,
+         coalesce(sum(state = 1 AND visible_at > @now), 0) AS delayed
+       FROM messages WHERE queue_id = @queueId AND state IN (0, 1, 2, 3) AND expires_at > @now`,
+    ),
+    // Params: project_id, dead-letter queue name, after, limit (queues_dead_letter)
+    deadLetterSources: db
+      .prepare(
+        `SELECT name FROM queues WHERE project_id = ? AND dead_letter_queue = ? AND name > ?
+         ORDER BY name LIMIT ?`,
+      )
+      .pluck(),
+    // Params: access_key_id, project_id, secret, name, created_at
+    insertSqsKey: db.prepare(
+      'INSERT INTO sqs_keys (access_key_id, project_id, secret, name, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    // Params: access_key_id
+    getSqsKey: db.prepare('SELECT * FROM sqs_keys WHERE access_key_id = ?'),
+    listAllSqsKeys: db.prepare('SELECT * FROM sqs_keys ORDER BY created_at, access_key_id'),
+    // Params: project_id
+    listProjectSqsKeys: db.prepare(
+      'SELECT * FROM sqs_keys WHERE project_id = ? ORDER BY created_at, access_key_id',
+    ),
+    // Params: now, access_key_id
+    revokeSqsKey: db.prepare(
+      'UPDATE sqs_keys SET revoked_at = ? WHERE access_key_id = ? AND revoked_at IS NULL',
+    ),
 
     // ---- alerts ----
     // Params: queue_id, alert_id

@@ -83,6 +83,7 @@ export function append(
       now,
       expiresAt,
       message.topic ?? null,
+      message.attributes ? JSON.stringify(message.attributes) : null,
     );
     if (push) {
       push.subscribers.forEach((subscriber, position) => {
