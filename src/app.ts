@@ -17,6 +17,7 @@ import { requireProjectToken } from './http/middleware/auth';
 import { jsonBody } from './http/middleware/json-body';
 import { methodOverride } from './http/middleware/method-override';
 import { requestLog } from './http/middleware/request-log';
+import { sqsRoutes, type SqsOptions } from './http/sqs/routes';
 import { docsRoutes } from './http/observability/docs';
 import { healthRoutes } from './http/observability/health';
 import { createMetrics } from './http/observability/metrics';
@@ -40,6 +41,8 @@ export interface AppDeps {
   metricsQueueLabelLimit?: number;
   /** The CrimsonQ API (`/login`, `/api`); not mounted when absent. */
   crimsonq?: CrimsonqOptions;
+  /** The SQS API (`POST /`, `/sqs`, queue URLs); not mounted when absent. */
+  sqs?: SqsOptions;
 }
 
 /** The whole HTTP surface as an Express app, without listen(): main.ts and the tests both start it. */
@@ -65,6 +68,8 @@ export function buildApp(deps: AppDeps): Express {
   if (deps.crimsonq) {
     mount(app, '/', crimsonqRoutes(deps.engine, deps.crimsonq, deps.log, deps.maxRequestBytes));
   }
+  // SQS reads its own bodies (JSON or forms) and answers in its own shapes; other requests pass through.
+  if (deps.sqs) mount(app, '/', sqsRoutes(deps.engine, deps.sqs, deps.log, deps.maxRequestBytes));
   // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
   app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
 

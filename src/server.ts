@@ -77,7 +77,17 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   });
   subscriptions.start();
   const crimsonq = await resolveCrimsonq(config, engine, subscriptions, log);
-  const app = buildApp({ engine, log, maxRequestBytes: config.maxRequestBytes, crimsonq });
+  const app = buildApp({
+    engine,
+    log,
+    maxRequestBytes: config.maxRequestBytes,
+    crimsonq,
+    sqs: {
+      ironmqScheme: config.sqsIronmqAuth,
+      region: config.sqsRegion,
+      publicUrl: config.publicUrl ?? null,
+    },
+  });
 
   const server = listen(app, config, log, crimsonqWebsocket(engine, crimsonq, log));
   await new Promise<void>((resolve, reject) => {

@@ -47,6 +47,8 @@ export interface Config {
   databaseListen: boolean;
   databasePollMs: number;
   nodeId: string | undefined;
+  sqsIronmqAuth: boolean;
+  sqsRegion: string;
   /** The backend, built from the settings above (FERRITE_DATABASE_URL, else FERRITE_DB_FILE). */
   store: StoreConfig;
 }
@@ -400,6 +402,22 @@ export const SETTINGS = {
         throw new ConfigError(`${env} must be 1-64 letters, digits, '.', '_', ':' or '-'`);
       }
       return optional(raw);
+    },
+  },
+  sqsIronmqAuth: {
+    env: 'FERRITE_SQS_IRONMQ_AUTH',
+    doc: "SQS API: accept IronMQ's unsigned scheme (access key id `<project_id>:<token>`, any secret); false: only SigV4 keys from `ferrite sqs-key create`",
+    default: true,
+    parse: boolean,
+  },
+  sqsRegion: {
+    env: 'FERRITE_SQS_REGION',
+    doc: 'SQS API: the region in queue ARNs (`arn:aws:sqs:<region>:<project_id>:<queue>`); signatures for any region are accepted',
+    default: 'us-east-1',
+    parse: (raw: string, env: string) => {
+      if (!/^[a-z0-9-]{1,64}$/.test(raw))
+        throw new ConfigError(`${env} must be a region name like us-east-1, got "${raw}"`);
+      return raw;
     },
   },
 } satisfies { [K in keyof Settings]: Setting<Settings[K]> };

@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_operation'
   | 'store_unavailable'
-  | 'server_busy';
+  | 'server_busy'
+  | 'sqs_refused';
 
 /** Input that is malformed or out of range; the message says which field and why. */
 export class InvalidInput extends FerriteError {
@@ -134,4 +135,43 @@ export class StoreUnavailable extends FerriteError {
 /** Too many long polls are parked (FERRITE_MAX_LONG_POLLS): the request changed nothing and may be retried. */
 export class ServerBusy extends FerriteError {
   readonly code = 'server_busy';
+}
+
+/**
+ * Why the SQS API refuses a request in a way only SQS names (README "SQS API"): each reason is one SQS error
+ * code, mapped in src/http/sqs/errors.ts. The other protocols never raise it.
+ */
+export type SqsRefusal =
+  | 'missing_action'
+  | 'invalid_action'
+  | 'missing_parameter'
+  | 'invalid_parameter_value'
+  | 'invalid_attribute_name'
+  | 'invalid_attribute_value'
+  | 'invalid_message_contents'
+  | 'invalid_address'
+  | 'queue_name_exists'
+  | 'receipt_handle_invalid'
+  | 'message_not_inflight'
+  | 'empty_batch'
+  | 'too_many_entries'
+  | 'batch_ids_not_distinct'
+  | 'invalid_batch_entry_id'
+  | 'batch_too_long'
+  | 'access_denied'
+  | 'missing_authentication_token'
+  | 'incomplete_signature'
+  | 'invalid_client_token_id'
+  | 'signature_does_not_match'
+  | 'request_expired';
+
+/** An SQS request refused for a reason of SQS's own; the message says what and why. */
+export class SqsRefused extends FerriteError {
+  readonly code = 'sqs_refused';
+  constructor(
+    readonly reason: SqsRefusal,
+    message: string,
+  ) {
+    super(message);
+  }
 }

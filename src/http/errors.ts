@@ -9,6 +9,9 @@ export function statusOf(code: ErrorCode): number {
     case 'invalid_input':
     case 'unsupported_operation':
       return 400;
+    // Raised only by the SQS API, which answers its own codes (src/http/sqs/errors.ts).
+    case 'sqs_refused':
+      return 400;
     case 'unauthorized':
       return 401;
     case 'reservation_mismatch':

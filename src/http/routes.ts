@@ -93,3 +93,8 @@ export function resource(
 export function getRoute(router: Router, path: string, ...handlers: RequestHandler[]): void {
   router.get(path, labelRoute(router, path), ...handlers);
 }
+
+/** One POST route without a 405 for other methods (the SQS endpoints: other methods belong to other routes). */
+export function postRoute(router: Router, path: string, ...handlers: RequestHandler[]): void {
+  router.post(path, labelRoute(router, path), ...handlers);
+}

@@ -27,9 +27,11 @@ export const RESP_TEXT = {
 /** The error reply for a domain error raised by `command`. */
 export function respErrorOf(code: ErrorCode, command: string): string {
   switch (code) {
+    // sqs_refused is raised only by the SQS API.
     case 'invalid_input':
     case 'unsupported_operation':
     case 'payload_too_large':
+    case 'sqs_refused':
       return CQ_ERROR.incorrectArgs;
     case 'unauthorized':
       return RESP_TEXT.authRequired;

@@ -322,8 +322,13 @@ describe('bodies over FERRITE_MAX_REQUEST_BYTES', () => {
 });
 
 describe('routes and methods that do not exist', () => {
+  test('GET and PUT / answer 404 {"msg":"Not found"} (POST / is the SQS API: test/sqs)', async () => {
+    await expectRefused([() => http.raw.get('/'), () => http.raw.put('/').send({})], 404, 'Not found', {
+      documented: false,
+    });
+  });
+
   test.each([
-    '/',
     '/nope',
     '/3',
     '/3/projects',

@@ -34,6 +34,7 @@ const ALL_CODES = {
   unsupported_operation: true,
   store_unavailable: true,
   server_busy: true,
+  sqs_refused: true,
 } as const satisfies Record<ErrorCode, true>;
 const CODES = Object.keys(ALL_CODES) as ErrorCode[];
 

@@ -21,6 +21,7 @@ export function crimsonqErrorOf(code: ErrorCode, request: CrimsonqRequest): { st
   switch (code) {
     case 'invalid_input':
     case 'unsupported_operation':
+    case 'sqs_refused':
       return bad(CQ_ERROR.incorrectArgs);
     case 'unauthorized':
       return { status: 401, text: CQ_HTTP.unauthorized };
