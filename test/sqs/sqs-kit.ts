@@ -3,6 +3,9 @@ import { FakeClock } from '../../src/engine/clock';
 import { createSqsKey } from '../../src/engine/sqs-keys';
 import { startServer, type TestServer } from '../helpers/server';
 
+// The SDK warns once that Node 20 leaves its support window; the tests run on Node 20 and 24 alike.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /**
  * An SQS test kit: the real server (real SQLite file) with a FakeClock that starts at the real time (SigV4
  * signatures carry the client's clock, which the server compares with its own), and real AWS SDK clients

@@ -167,6 +167,8 @@ export const receiveMessage: SqsAction = async (ctx, input) => {
     waitSeconds,
     signal: ctx.signal,
   });
+  // SQS leaves Messages out of an empty answer.
+  if (received.length === 0) return {};
   return {
     Messages: received.map((message) => {
       const attributes = messageAttributesOf(message.attributes, attributeNames);
