@@ -384,7 +384,7 @@ describe('messages', () => {
     }
     expect((await kit.sqs.send(new ReceiveMessageCommand({ QueueUrl: source }))).Messages).toBeUndefined();
     const dead = await kit.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({ QueueUrl: dlq, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
     );
     expect(dead.Messages![0]).toMatchObject({ MessageId: sent.MessageId, Body: 'poison' });
     const attrs = await kit.sqs.send(

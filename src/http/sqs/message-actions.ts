@@ -104,6 +104,15 @@ const ABSENT_ATTRIBUTES = new Set([
   'DeadLetterQueueSourceArn',
 ]);
 
+/** Refuses a system attribute name SQS does not know, before anything is received. */
+function checkSystemAttributeNames(names: string[]): void {
+  for (const name of names) {
+    if (name !== 'All' && !SYSTEM_ATTRIBUTES.includes(name) && !ABSENT_ATTRIBUTES.has(name)) {
+      throw new SqsRefused('invalid_attribute_name', `Unknown Attribute ${name.slice(0, 256)}.`);
+    }
+  }
+}
+
 function systemAttributesOf(
   message: Message,
   queue: Queue,
@@ -120,9 +129,6 @@ function systemAttributesOf(
   const selected: Record<string, string> = {};
   for (const name of names) {
     if (SYSTEM_ATTRIBUTES.includes(name)) selected[name] = all[name]!;
-    else if (!ABSENT_ATTRIBUTES.has(name)) {
-      throw new SqsRefused('invalid_attribute_name', `Unknown Attribute ${name.slice(0, 256)}.`);
-    }
   }
   return Object.keys(selected).length > 0 ? selected : undefined;
 }
@@ -161,6 +167,7 @@ export const receiveMessage: SqsAction = async (ctx, input) => {
   const waitSeconds = input.integer('WaitTimeSeconds', 0, SQS_LIMITS.maxWaitSeconds) ?? null;
   const systemNames = [...input.strings('AttributeNames'), ...input.strings('MessageSystemAttributeNames')];
   const attributeNames = input.strings('MessageAttributeNames');
+  checkSystemAttributeNames(systemNames);
   const { queue, messages: received } = await messages.receiveSqsMessages(ctx.deps, ctx.projectId, name, {
     max,
     visibilityTimeout,
