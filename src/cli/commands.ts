@@ -5,6 +5,7 @@ import type { Clock } from '../engine/clock';
 import { FerriteError } from '../domain/errors';
 import { createProject, createToken, listProjects, listTokens, revokeToken } from '../engine/projects';
 import { CopyRefused, copySqliteToPostgres } from '../store/copy';
+import { createSqsKey, listSqsKeys, revokeSqsKey } from '../engine/sqs-keys';
 import { openStore } from '../store/open-store';
 import { CLIENT_USAGE, isClientCommand, runClient } from './client/run-client';
 
@@ -20,6 +21,9 @@ Administration of a Ferrite data file (FERRITE_DB_FILE, default ./data/ferrite.d
   token revoke <token_id>              revoke a token; it stops working at once
   copy [--from FILE] [--to URL]        copy a SQLite data file (default FERRITE_DB_FILE) into an empty PostgreSQL
                                        database (default FERRITE_DATABASE_URL), then verify the row counts
+  sqs-key create <project_id> [--name N]  create an SQS (SigV4) access key and secret (secret shown once)
+  sqs-key list [project_id]            list SQS access keys (never the secrets)
+  sqs-key revoke <access_key_id>       revoke an SQS access key; it stops working at once
 
 ${CLIENT_USAGE}`;
 
@@ -105,6 +109,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return 1;
         }
         io.out(`Revoked token ${arg}.`);
+        return 0;
+      }
+      case 'sqs-key create': {
+        if (!arg) throw new UsageError('sqs-key create needs a project id');
+        const key = await createSqsKey(deps, arg, values.name ?? 'cli');
+        io.out(`SQS access key for project ${arg} (SigV4; README "SQS API"):`);
+        io.out(`  AWS_ACCESS_KEY_ID=${key.accessKeyId}`);
+        io.out(`  AWS_SECRET_ACCESS_KEY=${key.secret}`);
+        io.out('The secret is shown only this once.');
+        return 0;
+      }
+      case 'sqs-key list': {
+        for (const key of await listSqsKeys(deps, arg)) {
+          const state =
+            key.revokedAt === null ? 'active' : `revoked ${new Date(key.revokedAt).toISOString()}`;
+          io.out(`${key.accessKeyId}  ${key.projectId}  ${key.name}  ${state}`);
+        }
+        return 0;
+      }
+      case 'sqs-key revoke': {
+        if (!arg) throw new UsageError('sqs-key revoke needs an access key id (see sqs-key list)');
+        if (!(await revokeSqsKey(deps, arg))) {
+          io.err(`No active SQS key ${arg}.`);
+          return 1;
+        }
+        io.out(`Revoked SQS key ${arg}.`);
         return 0;
       }
       default:
