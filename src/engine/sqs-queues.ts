@@ -1,7 +1,12 @@
 import { QueueNotFound, SqsRefused } from '../domain/errors';
 import { checkQueueName } from '../domain/limits';
 import { checkSqsQueueName, checkTags } from '../domain/sqs-limits';
-import { SQS_QUEUE_SETTINGS, applySqsAttributes, differingAttribute } from '../domain/sqs-queue-attributes';
+import {
+  SQS_QUEUE_SETTINGS,
+  applySqsAttributes,
+  differingAttribute,
+  sqsSettingsOf,
+} from '../domain/sqs-queue-attributes';
 import type { MessageCounts, Queue, QueueSettings } from '../domain/types';
 import type { EngineDeps } from './deps';
 import { changeQueue, getQueue } from './queues';
@@ -137,4 +142,24 @@ export async function deadLetterSources(
 ): Promise<string[]> {
   await sqsQueue(deps, projectId, name);
   return deps.store.listDeadLetterSources(projectId, name, options);
+}
+
+/**
+ * AddPermission / RemovePermission: rewrites the queue's Policy attribute with `edit` (domain/sqs-policy.ts),
+ * atomically with every other settings change.
+ */
+export async function editPolicy(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  edit: (policy: string | undefined, queue: Queue) => string,
+): Promise<void> {
+  await sqsQueue(deps, projectId, name);
+  await changeQueue(deps, projectId, name, (queue) => {
+    const sqs = sqsSettingsOf(queue);
+    const policy = edit(sqs.opaque.Policy, queue);
+    const opaque: Record<string, string> = { ...sqs.opaque, Policy: policy };
+    if (policy === '') delete opaque.Policy;
+    return { ...queue, sqs: { ...sqs, opaque } };
+  });
 }

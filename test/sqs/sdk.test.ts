@@ -1,4 +1,5 @@
 import {
+  AddPermissionCommand,
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
@@ -12,6 +13,7 @@ import {
   ListQueuesCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
+  RemovePermissionCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -443,5 +445,46 @@ describe('the same queues as IronMQ', () => {
     );
     const info = await http.get(`/queues/${name}`);
     expect(info.body.queue.size).toBe(0);
+  });
+});
+
+describe('permissions (IronMQ left them out)', () => {
+  test('AddPermission and RemovePermission edit the Policy attribute by label', async () => {
+    const url = await newQueue(kit.sqs, fresh('policy'));
+    await kit.sqs.send(
+      new AddPermissionCommand({
+        QueueUrl: url,
+        Label: 'billing',
+        AWSAccountIds: ['111122223333'],
+        Actions: ['SendMessage'],
+      }),
+    );
+    const { Attributes } = await kit.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }),
+    );
+    expect(JSON.parse(Attributes!.Policy!)).toMatchObject({
+      Statement: [
+        {
+          Sid: 'billing',
+          Effect: 'Allow',
+          Action: ['SQS:SendMessage'],
+          Principal: { AWS: ['arn:aws:iam::111122223333:root'] },
+        },
+      ],
+    });
+    const again = await errorOf(
+      kit.sqs.send(
+        new AddPermissionCommand({ QueueUrl: url, Label: 'billing', AWSAccountIds: ['1'], Actions: ['*'] }),
+      ),
+    );
+    expect(again.name).toBe('InvalidParameterValue');
+    await kit.signed.send(new RemovePermissionCommand({ QueueUrl: url, Label: 'billing' }));
+    const after = await kit.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+    );
+    expect(after.Attributes!.Policy).toBeUndefined();
+    expect(
+      (await errorOf(kit.sqs.send(new RemovePermissionCommand({ QueueUrl: url, Label: 'billing' })))).name,
+    ).toBe('InvalidParameterValue');
   });
 });

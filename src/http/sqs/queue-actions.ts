@@ -1,5 +1,10 @@
 import { SqsRefused } from '../../domain/errors';
+import { queueArn } from '../../domain/sqs-arn';
 import { SQS_LIMITS } from '../../domain/sqs-limits';
+import {
+  addPermission as addPermission_,
+  removePermission as removePermission_,
+} from '../../domain/sqs-policy';
 import { queueAttributes, selectAttributes } from '../../domain/sqs-queue-attributes';
 import { clearMessages } from '../../engine/messages';
 import { deleteQueue } from '../../engine/queues';
@@ -103,4 +108,22 @@ export const listDeadLetterSourceQueues: SqsAction = async (ctx, input) => {
     queues.deadLetterSources(ctx.deps, ctx.projectId, name, { after, limit: n }),
   );
   return { queueUrls: names.map((source) => queueUrl(ctx, source)), NextToken: next };
+};
+
+export const addPermission: SqsAction = async (ctx, input) => {
+  const label = input.requiredString('Label');
+  const accounts = input.strings('AWSAccountIds');
+  const actions = input.strings('Actions');
+  await queues.editPolicy(ctx.deps, ctx.projectId, queueOf(ctx, input), (policy, queue) =>
+    addPermission_(policy, queueArn(ctx.region, queue.projectId, queue.name), { label, accounts, actions }),
+  );
+  return {};
+};
+
+export const removePermission: SqsAction = async (ctx, input) => {
+  const label = input.requiredString('Label');
+  await queues.editPolicy(ctx.deps, ctx.projectId, queueOf(ctx, input), (policy) =>
+    removePermission_(policy, label),
+  );
+  return {};
 };

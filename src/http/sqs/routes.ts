@@ -27,6 +27,8 @@ export const SQS_ACTIONS: Readonly<Record<string, SqsAction>> = {
   UntagQueue: queue.untagQueue,
   ListQueueTags: queue.listQueueTags,
   ListDeadLetterSourceQueues: queue.listDeadLetterSourceQueues,
+  AddPermission: queue.addPermission,
+  RemovePermission: queue.removePermission,
   SendMessage: message.sendMessage,
   SendMessageBatch: message.sendMessageBatch,
   ReceiveMessage: message.receiveMessage,
