@@ -92,7 +92,7 @@ describe('openapi.yaml', () => {
     expect(refs.filter((ref) => resolvePointer(ref) === undefined)).toEqual([]);
   });
 
-  test('every error response has the {"msg": …} body (the CrimsonQ API: a text/plain body)', () => {
+  test('every error response has the {"msg": …} body (the CrimsonQ API: a text/plain body; the SQS API: its own)', () => {
     for (const { template, method, operation } of listOperations()) {
       for (const [status, documented] of Object.entries(operation.responses)) {
         if (Number(status) < 400) continue;
@@ -103,6 +103,14 @@ describe('openapi.yaml', () => {
             `${method} ${template} ${status}`,
             ['text/plain; charset=utf-8'],
           ]);
+          continue;
+        }
+        // SQS clients get SQS's error shapes: JSON (__type, message) or XML, per protocol (src/http/sqs).
+        if ((operation as { tags?: string[] }).tags?.includes('sqs')) {
+          expect([
+            `${method} ${template} ${status}`,
+            value.content?.['application/x-amz-json-1.0']?.schema,
+          ]).toEqual([`${method} ${template} ${status}`, { $ref: '#/components/schemas/SqsJsonError' }]);
           continue;
         }
         const schema = value.content?.['application/json']?.schema;

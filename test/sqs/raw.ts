@@ -11,6 +11,7 @@ export interface RawAnswer {
   /** JSON answers parsed; XML answers as text. */
   json: Record<string, unknown> | null;
   queryError: string | null;
+  requestId: string | null;
 }
 
 function authorization(server: TestServer, accessKeyId = `${server.projectId}:${server.token}`): string {
@@ -28,6 +29,7 @@ async function answer(res: Response): Promise<RawAnswer> {
     text,
     json,
     queryError: res.headers.get('x-amzn-query-error'),
+    requestId: res.headers.get('x-amzn-requestid'),
   };
 }
 
