@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import { MethodNotAllowed } from '../domain/errors';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -95,6 +95,10 @@ export function getRoute(router: Router, path: string, ...handlers: RequestHandl
 }
 
 /** One POST route without a 405 for other methods (the SQS endpoints: other methods belong to other routes). */
-export function postRoute(router: Router, path: string, ...handlers: RequestHandler[]): void {
+export function postRoute(
+  router: Router,
+  path: string,
+  ...handlers: (RequestHandler | ErrorRequestHandler)[]
+): void {
   router.post(path, labelRoute(router, path), ...handlers);
 }

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import type { TestServer } from '../helpers/server';
 import { hostileCase } from './hostile-arbitraries';
-import { isCrimsonqTarget, sendCase, type HostileCase, type HostileContext } from './hostile-requests';
+import {
+  isCrimsonqTarget,
+  isSqsCandidate,
+  sendCase,
+  type HostileCase,
+  type HostileContext,
+} from './hostile-requests';
 import { healthy, startHostileServer } from './hostile-server';
 import { PROFILE, report } from './profile';
 
@@ -35,11 +41,13 @@ test(
     let tried = 0;
     let serverErrors = 0;
     let crimsonq = 0;
+    let sqs = 0;
     // fc.check, not fc.assert: a counterexample can hold 200 KiB of body, so it is printed compacted.
     const outcome = await fc.check(
       fc.asyncProperty(hostileCase, async (c: HostileCase) => {
         tried++;
         if (isCrimsonqTarget(c.path)) crimsonq++;
+        if (c.method === 'POST' && isSqsCandidate(c.path)) sqs++;
         server.clock.advance(1000);
         const verdict = await sendCase(c, await context());
         const key = String(verdict.status);
@@ -64,6 +72,7 @@ test(
     report('fuzz', {
       cases: tried,
       crimsonq,
+      sqs,
       fiveHundreds: serverErrors,
       statuses: [...statuses]
         .sort()

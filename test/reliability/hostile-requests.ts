@@ -88,14 +88,37 @@ function bodyBytes(body: HostileBody | undefined, ctx: HostileContext, oauth: st
   return Buffer.from(`${body.before ?? ''}${body.repeat.repeat(body.times)}${body.after ?? ''}`, 'utf8');
 }
 
+/**
+ * Whether a target may be the SQS API's (`/`, `/sqs`, a queue URL `/{project}/{queue}`): its answers are then
+ * SQS's JSON or XML shapes when they come from the SQS router (other two-segment paths answer JSON `{"msg"}`).
+ */
+export function isSqsCandidate(target: string): boolean {
+  return /^\/([^/?#]+\/?){0,2}([?#]|$)/.test(target) && !isCrimsonqTarget(target);
+}
+
+const SQS_ACTIONS = ['SendMessage', 'ReceiveMessage', 'SendMessageBatch', 'GetQueueAttributes', 'ListQueues'];
+
+/** SigV4's header shape with IronMQ's `<project_id>:<token>` access key (the signature is not checked). */
+function sqsAuthorization(projectId: string, token: string): string {
+  return `AWS4-HMAC-SHA256 Credential=${projectId}:${token}/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00`;
+}
+
 /** The request a case stands for. */
 export function toRawRequest(c: HostileCase, ctx: HostileContext): RawRequest {
   let target = fill(c.path, ctx);
   const headers: [string, string][] = [...(c.headers ?? [])];
   let oauth: string | null = null;
   const auth = c.auth;
-  if (auth === 'header') headers.push(['Authorization', `OAuth ${ctx.token}`]);
-  else if (auth === 'other-project') headers.push(['Authorization', `OAuth ${ctx.otherToken}`]);
+  const sqs = isSqsCandidate(target) && c.method === 'POST';
+  // The SQS API takes its action from X-Amz-Target (JSON protocol) and its credentials from SigV4's header.
+  if (sqs) headers.push(['X-Amz-Target', `AmazonSQS.${SQS_ACTIONS[(c.pieces ?? 0) % SQS_ACTIONS.length]!}`]);
+  if (auth === 'header')
+    headers.push(['Authorization', sqs ? sqsAuthorization(ctx.projectId, ctx.token) : `OAuth ${ctx.token}`]);
+  else if (auth === 'other-project')
+    headers.push([
+      'Authorization',
+      sqs ? sqsAuthorization(ctx.otherProjectId, ctx.otherToken) : `OAuth ${ctx.otherToken}`,
+    ]);
   else if (auth === 'wrong') headers.push(['Authorization', 'OAuth wrong-token-0000000000000000']);
   else if (auth === 'query')
     target += `${target.includes('?') ? '&' : '?'}oauth=${encodeURIComponent(ctx.token)}`;
@@ -186,6 +209,36 @@ function problemOfCrimsonqError(
   return null;
 }
 
+/** What a 4xx of the SQS API may be: JSON `{"__type", "message"}` with x-amzn-query-error, or XML ErrorResponse. */
+function problemOfSqsError(
+  response: { headers: Record<string, string>; body: Buffer },
+  method: string,
+): string | null {
+  if (method === 'HEAD') return null;
+  const text = response.body.toString('utf8');
+  if (response.headers['content-type'] === 'text/xml') {
+    return /^<\?xml version="1.0"\?><ErrorResponse xmlns="[^"]+"><Error><Type>(Sender|Receiver)<\/Type><Code>[A-Za-z.]+<\/Code><Message>[^<]*<\/Message><Detail\/><\/Error><RequestId>[^<]*<\/RequestId><\/ErrorResponse>$/.test(
+      text,
+    )
+      ? null
+      : `not an SQS XML error: ${text.slice(0, 200)}`;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return `not an SQS JSON error: ${text.slice(0, 200)}`;
+  }
+  const { __type: kind, message } = (parsed ?? {}) as { __type?: unknown; message?: unknown };
+  if (typeof kind !== 'string' || !kind.startsWith('com.amazonaws.sqs#') || typeof message !== 'string') {
+    return `not an SQS JSON error: ${text.slice(0, 200)}`;
+  }
+  if (!/^[A-Za-z.]+;(Sender|Receiver)$/.test(response.headers['x-amzn-query-error'] ?? '')) {
+    return 'x-amzn-query-error is missing';
+  }
+  return null;
+}
+
 /**
  * Sends a case and checks the invariants: no 5xx; a 4xx is JSON `{"msg": …}` from the IronMQ API and text (an
  * error code or a JWT text) from the CrimsonQ API; a refused request changes nothing.
@@ -207,7 +260,12 @@ export async function sendCase(c: HostileCase, ctx: HostileContext): Promise<Ver
       problems.push(`${where}: a 5xx (${response.body.toString('utf8').slice(0, 200)})`);
     // Bytes the HTTP parser refuses are answered before any routing, in the IronMQ shape even under /api (a
     // known gap of src/server.ts): for the CrimsonQ API those exact answers are accepted too.
-    if (response.status >= 400 && isCrimsonqTarget(request.target) && !isParserAnswer(response)) {
+    const type = response.headers['content-type'];
+    const sqsShaped = type === 'application/x-amz-json-1.0' || type === 'text/xml';
+    if (response.status >= 400 && isSqsCandidate(request.target) && sqsShaped) {
+      const problem = problemOfSqsError(response, request.method);
+      if (problem !== null) problems.push(`${where}: ${problem}`);
+    } else if (response.status >= 400 && isCrimsonqTarget(request.target) && !isParserAnswer(response)) {
       const problem = problemOfCrimsonqError(response, request.method);
       if (problem !== null) problems.push(`${where}: ${problem}`);
     } else if (response.status >= 400) {

@@ -64,6 +64,20 @@ const VALID_BODIES: Record<string, (ctx: OperationContext) => Record<string, unk
   crimsonqCompleteMessage: (ctx) => ({ consumerId: ctx.queue, messageId: ctx.messageId }),
   crimsonqRetryMessage: (ctx) => ({ consumerId: ctx.queue, messageId: ctx.messageId }),
   crimsonqRetryAll: (ctx) => ({ consumerId: ctx.queue }),
+  // SQS (JSON protocol; hostile-requests.ts picks the action and the SQS credentials): one body that several
+  // actions accept.
+  ...Object.fromEntries(
+    ['sqsAction', 'sqsActionUnderPath', 'sqsQueueUrlAction'].map((id) => [
+      id,
+      (ctx: OperationContext) => ({
+        QueueUrl: `http://127.0.0.1/${ctx.projectId}/${encodeURIComponent(ctx.queue)}`,
+        MessageBody: 'fuzz',
+        MaxNumberOfMessages: 2,
+        Entries: [{ Id: 'a', MessageBody: 'fuzz' }],
+        AttributeNames: ['All'],
+      }),
+    ]),
+  ),
 };
 
 /**
@@ -88,6 +102,7 @@ export const COVERED_TAGS: ReadonlySet<string> = new Set([
   'health',
   'observability',
   'crimsonq',
+  'sqs',
 ]);
 
 export const OPERATIONS: readonly Operation[] = listOperations()

@@ -64,10 +64,11 @@ export const getQueueAttributes: SqsAction = async (ctx, input) => {
 };
 
 export const setQueueAttributes: SqsAction = async (ctx, input) => {
+  const name = queueOf(ctx, input);
   const attributes = input.stringMap('Attributes');
   if (!input.has('Attributes'))
     throw new SqsRefused('missing_parameter', 'The request must contain the parameter Attributes.');
-  await queues.setSqsAttributes(ctx.deps, ctx.projectId, queueOf(ctx, input), attributes);
+  await queues.setSqsAttributes(ctx.deps, ctx.projectId, name, attributes);
   return {};
 };
 
@@ -82,16 +83,18 @@ export const purgeQueue: SqsAction = async (ctx, input) => {
 };
 
 export const tagQueue: SqsAction = async (ctx, input) => {
+  const name = queueOf(ctx, input);
   if (!input.has('Tags'))
     throw new SqsRefused('missing_parameter', 'The request must contain the parameter Tags.');
-  await queues.tagQueue(ctx.deps, ctx.projectId, queueOf(ctx, input), input.stringMap('Tags'));
+  await queues.tagQueue(ctx.deps, ctx.projectId, name, input.stringMap('Tags'));
   return {};
 };
 
 export const untagQueue: SqsAction = async (ctx, input) => {
+  const name = queueOf(ctx, input);
   if (!input.has('TagKeys'))
     throw new SqsRefused('missing_parameter', 'The request must contain the parameter TagKeys.');
-  await queues.untagQueue(ctx.deps, ctx.projectId, queueOf(ctx, input), input.strings('TagKeys'));
+  await queues.untagQueue(ctx.deps, ctx.projectId, name, input.strings('TagKeys'));
   return {};
 };
 
@@ -111,19 +114,19 @@ export const listDeadLetterSourceQueues: SqsAction = async (ctx, input) => {
 };
 
 export const addPermission: SqsAction = async (ctx, input) => {
+  const name = queueOf(ctx, input);
   const label = input.requiredString('Label');
   const accounts = input.strings('AWSAccountIds');
   const actions = input.strings('Actions');
-  await queues.editPolicy(ctx.deps, ctx.projectId, queueOf(ctx, input), (policy, queue) =>
+  await queues.editPolicy(ctx.deps, ctx.projectId, name, (policy, queue) =>
     addPermission_(policy, queueArn(ctx.region, queue.projectId, queue.name), { label, accounts, actions }),
   );
   return {};
 };
 
 export const removePermission: SqsAction = async (ctx, input) => {
+  const name = queueOf(ctx, input);
   const label = input.requiredString('Label');
-  await queues.editPolicy(ctx.deps, ctx.projectId, queueOf(ctx, input), (policy) =>
-    removePermission_(policy, label),
-  );
+  await queues.editPolicy(ctx.deps, ctx.projectId, name, (policy) => removePermission_(policy, label));
   return {};
 };

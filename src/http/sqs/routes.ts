@@ -158,9 +158,11 @@ export function sqsRoutes(
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: maxRequestBytes });
   const action = handle(deps, options);
-  postRoute(router, '/', rawBody, action);
-  postRoute(router, '/sqs', rawBody, action);
-  postRoute(router, '/:projectId/:queue', queueUrlPath, rawBody, action);
-  router.use(errorHandler(log, renderSqsError));
+  // On each route, not on the router: a router-wide error handler would also answer (in SQS's shape) for
+  // requests that only pass through this router on their way to the other APIs.
+  const errors = errorHandler(log, renderSqsError);
+  postRoute(router, '/', rawBody, action, errors);
+  postRoute(router, '/sqs', rawBody, action, errors);
+  postRoute(router, '/:projectId/:queue', queueUrlPath, rawBody, action, errors);
   return router;
 }
