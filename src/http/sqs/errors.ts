@@ -120,7 +120,12 @@ export const renderSqsError: ErrorRenderer = (problem, req: Request, res: Respon
   switch (problem.kind) {
     case 'domain': {
       const error = problem.error as { reason?: SqsRefusal };
-      sendSqsError(req, res, sqsErrorShape(problem.error.code, error.reason), problem.error.message);
+      // SQS's own words for the one error every client shows.
+      const message =
+        problem.error.code === 'queue_not_found'
+          ? 'The specified queue does not exist.'
+          : problem.error.message;
+      sendSqsError(req, res, sqsErrorShape(problem.error.code, error.reason), message);
       return;
     }
     case 'client':
