@@ -1,5 +1,6 @@
 import express, { Router, type Express, type RequestHandler } from 'express';
 import type { EngineDeps } from './engine/deps';
+import { OpenProjects } from './engine/open-auth';
 import { RouteNotFound } from './domain/errors';
 import { crimsonqRoutes } from './http/crimsonq/routes';
 import type { CrimsonqOptions } from './http/crimsonq/settings';
@@ -13,7 +14,7 @@ import { pushRoutes } from './http/ironmq/push';
 import { reservationRoutes } from './http/ironmq/reservations';
 import { topicRoutes } from './http/ironmq/topics';
 import { webhookRoutes } from './http/ironmq/webhook';
-import { requireProjectToken } from './http/middleware/auth';
+import { openProjectAccess, requireProjectToken } from './http/middleware/auth';
 import { jsonBody } from './http/middleware/json-body';
 import { methodOverride } from './http/middleware/method-override';
 import { requestLog } from './http/middleware/request-log';
@@ -43,6 +44,9 @@ export interface AppDeps {
   crimsonq?: CrimsonqOptions;
   /** The SQS API (`POST /`, `/sqs`, queue URLs); not mounted when absent. */
   sqs?: SqsOptions;
+
+  /** FERRITE_AUTH=open: any project id and token are accepted on the IronMQ API (tests and CI only). */
+  openAuth?: boolean;
 }
 
 /** The whole HTTP surface as an Express app, without listen(): main.ts and the tests both start it. */
@@ -62,7 +66,13 @@ export function buildApp(deps: AppDeps): Express {
   app.use(requestLog(deps.log));
   app.use(stableQuery);
   app.use(methodOverride);
-  mount(app, '/', healthRoutes(deps.engine), metrics.routes, docsRoutes());
+  mount(
+    app,
+    '/',
+    healthRoutes(deps.engine, { openAuth: deps.openAuth === true }),
+    metrics.routes,
+    docsRoutes(),
+  );
   mount(app, '/ui', dashboardRoutes());
   // CrimsonQ reads its own bodies (JSON, forms, multipart) and answers in its own text shapes.
   if (deps.crimsonq) {
@@ -74,10 +84,13 @@ export function buildApp(deps: AppDeps): Express {
   app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
 
   const ironmq = Router({ mergeParams: true });
+  const projectAccess = deps.openAuth
+    ? openProjectAccess(new OpenProjects(deps.engine.store, deps.engine.clock))
+    : requireProjectToken(deps.engine);
   // The webhook takes its raw body as the message: it is routed before the JSON parser.
-  mount(ironmq, '/queues', webhookRoutes(deps.engine, requireProjectToken(deps.engine)));
+  mount(ironmq, '/queues', webhookRoutes(deps.engine, projectAccess));
   ironmq.use(jsonBody);
-  ironmq.use(requireProjectToken(deps.engine));
+  ironmq.use(projectAccess);
   mount(
     ironmq,
     '/queues',

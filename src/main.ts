@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/config';
 import { systemClock } from './engine/clock';
+import { OPEN_AUTH_WARNING } from './http/observability/health';
 import { createLogger } from './log';
 import { startFerrite, type Ferrite } from './server';
 
@@ -46,8 +47,14 @@ async function main(): Promise<void> {
     respPort: ferrite.resp?.port ?? 'off',
     dbFile: config.dbFile,
     durability: config.durability,
+    auth: config.auth,
   });
 
+  if (config.auth === 'open') {
+    log.warn(OPEN_AUTH_WARNING, { host: config.host });
+    process.stderr.write(openAuthBanner(config.host, ferrite.port));
+    return;
+  }
   if (ferrite.bootstrapped) {
     const { project, token } = ferrite.bootstrapped;
     const generated = config.defaultToken === undefined;
@@ -67,6 +74,22 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
+}
+
+/** Impossible to miss in a CI log: the server accepts anyone. */
+function openAuthBanner(host: string, port: number): string {
+  const rule = '!'.repeat(78);
+  return [
+    '',
+    rule,
+    '!! OPEN AUTH (FERRITE_AUTH=open): any project id and any token are accepted.',
+    '!! Every project is created on its first request. For tests and CI only, never for real data.',
+    `!! Listening on ${host}:${port}${host === '127.0.0.1' ? ' (loopback only; set FERRITE_HOST to change it)' : ''}.`,
+    '!! Point a client at it with any IRON_PROJECT_ID (e.g. 000000000000000000000001) and any IRON_TOKEN.',
+    rule,
+    '',
+    '',
+  ].join('\n');
 }
 
 main().catch((error: unknown) => {

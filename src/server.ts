@@ -4,6 +4,7 @@ import { SETTINGS, type Config } from './config/config';
 import type { Clock } from './engine/clock';
 import type { EngineDeps } from './engine/deps';
 import { EngineEvents } from './engine/events';
+import { checkAuthMode } from './engine/open-auth';
 import { bootstrapDefaultProject, type CreatedProject } from './engine/projects';
 import { Subscriptions } from './engine/subscriptions';
 import { resolveCrimsonq } from './http/crimsonq/settings';
@@ -52,6 +53,12 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     clock: () => clock.now(),
     log: (level, message, meta) => log.log(level, message, meta),
   });
+  try {
+    await checkAuthMode(store, config.auth);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const engine: EngineDeps = {
     store,
     wakeups,
@@ -87,6 +94,8 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       region: config.sqsRegion,
       publicUrl: config.publicUrl ?? null,
     },
+
+    openAuth: config.auth === 'open',
   });
 
   const server = listen(app, config, log, crimsonqWebsocket(engine, crimsonq, log));

@@ -4,6 +4,7 @@ import type { Durability, StoreConfig } from '../store/store-config';
 
 /** Every setting: its env var, default and meaning. README's configuration table is generated from the same facts. */
 export interface Config {
+  auth: AuthMode;
   port: number;
   host: string;
   dbFile: string;
@@ -52,6 +53,12 @@ export interface Config {
   /** The backend, built from the settings above (FERRITE_DATABASE_URL, else FERRITE_DB_FILE). */
   store: StoreConfig;
 }
+
+/**
+ * `token`: every IronMQ request needs a live token of its project. `open`: any well-formed project id is created
+ * on first use and any token is accepted for it, as the retired `iron/mq:lite` image did (tests and CI only).
+ */
+export type AuthMode = 'token' | 'open';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -118,13 +125,24 @@ function addressList(raw: string, env: string): '*' | string[] {
 }
 
 export const SETTINGS = {
+  auth: {
+    env: 'FERRITE_AUTH',
+    doc: 'token: every request needs a token of its project; open: any project id and token are accepted, like iron/mq:lite (tests and CI only; binds to 127.0.0.1 unless FERRITE_HOST is set)',
+    default: 'token',
+    parse: oneOf(['token', 'open'] as const),
+  },
   port: {
     env: 'FERRITE_PORT',
     doc: 'TCP port to listen on (0: any free port)',
     default: 8080,
     parse: integer(0, 65535),
   },
-  host: { env: 'FERRITE_HOST', doc: 'Address to bind', default: '0.0.0.0', parse: text },
+  host: {
+    env: 'FERRITE_HOST',
+    doc: 'Address to bind (127.0.0.1 when FERRITE_AUTH=open and this is unset)',
+    default: '0.0.0.0',
+    parse: text,
+  },
   dbFile: {
     env: 'FERRITE_DB_FILE',
     doc: 'SQLite data file; created with its folder on first start',
@@ -453,5 +471,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       `${SETTINGS.headersTimeoutMs.env} (${typed.headersTimeoutMs}) must not exceed ${SETTINGS.requestTimeoutMs.env} (${typed.requestTimeoutMs})`,
     );
   }
+  if (typed.auth === 'open') applyOpenAuth(typed, env);
   return Object.freeze(typed);
+}
+
+/**
+ * Settings that only make sense when tokens are checked: a server given one of them is meant to be protected, so
+ * FERRITE_AUTH=open next to it is a mistake, not a choice.
+ */
+export const OPEN_AUTH_REFUSED: readonly (keyof Settings)[] = [
+  'defaultToken',
+  'jwtSecret',
+  'crimsonqUser',
+  'crimsonqPassword',
+  'crimsonqRespPassword',
+];
+
+/** Open auth binds to loopback unless an address is given, and refuses the settings of a protected server. */
+function applyOpenAuth(config: Config, env: NodeJS.ProcessEnv): void {
+  const refused = OPEN_AUTH_REFUSED.map((key) => SETTINGS[key].env).filter(
+    (name) => env[name] !== undefined && env[name] !== '',
+  );
+  if (refused.length > 0) {
+    throw new ConfigError(
+      `${SETTINGS.auth.env}=open accepts any token, so it refuses ${refused.join(', ')}, which only make sense ` +
+        `when tokens are checked: unset ${refused.length === 1 ? 'it' : 'them'}, or use ${SETTINGS.auth.env}=token`,
+    );
+  }
+  if (env[SETTINGS.host.env] === undefined) config.host = '127.0.0.1';
 }

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import type { OpenProjects } from '../../engine/open-auth';
 import { authorize } from '../../engine/projects';
 import type { EngineDeps } from '../../engine/deps';
 
@@ -23,6 +24,17 @@ export function tokenOf(req: Request): string | undefined {
 export function requireProjectToken(deps: EngineDeps): RequestHandler {
   return async (req, _res, next) => {
     await authorize(deps, String(req.params.projectId), tokenOf(req));
+    next();
+  };
+}
+
+/**
+ * Open auth (FERRITE_AUTH=open): any token, or none, is accepted, and a well-formed project id is created on its
+ * first request, as `iron/mq:lite` did. For test servers only; config and start-up refuse it elsewhere.
+ */
+export function openProjectAccess(projects: OpenProjects): RequestHandler {
+  return async (req, _res, next) => {
+    await projects.admit(String(req.params.projectId));
     next();
   };
 }
