@@ -94,7 +94,6 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       region: config.sqsRegion,
       publicUrl: config.publicUrl ?? null,
     },
-
     openAuth: config.auth === 'open',
   });
 

@@ -7,6 +7,8 @@ import { createProject, createToken, listProjects, listTokens, revokeToken } fro
 import { CopyRefused, copySqliteToPostgres } from '../store/copy';
 import { createSqsKey, listSqsKeys, revokeSqsKey } from '../engine/sqs-keys';
 import { openStore } from '../store/open-store';
+import { DATA_FILE_USAGE, isDataFileCommand, runDataFileCommand } from './backup';
+import type { ProgressSink } from './client/progress';
 import { CLIENT_USAGE, isClientCommand, runClient } from './client/run-client';
 
 const USAGE = `Usage: ferrite <command> [options]
@@ -25,6 +27,7 @@ Administration of a Ferrite data file (FERRITE_DB_FILE, default ./data/ferrite.d
   sqs-key list [project_id]            list SQS access keys (never the secrets)
   sqs-key revoke <access_key_id>       revoke an SQS access key; it stops working at once
 
+${DATA_FILE_USAGE}
 ${CLIENT_USAGE}`;
 
 export interface CliIo {
@@ -32,12 +35,16 @@ export interface CliIo {
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
   clock: Clock;
+  /** Where progress bars go; default stderr (redrawn in place on a terminal). */
+  progress?: ProgressSink;
 }
 
 /** Runs one CLI command; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // Client commands talk to a running server: their own options, and the data file is not opened.
   if (isClientCommand(argv[0])) return runClient(argv, io);
+  // Backup and restore must not open (and so create or migrate) the data file the way the commands below do.
+  if (isDataFileCommand(argv[0])) return runDataFileCommand(argv, io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -18,6 +18,8 @@ export class ProgressBar {
     private readonly sink: ProgressSink,
     private readonly total: number,
     private readonly unit: string,
+    /** How amounts are written (e.g. bytes as MiB); default as they are. */
+    private readonly format: (amount: number) => string = String,
   ) {}
 
   update(done: number): void {
@@ -41,6 +43,6 @@ export class ProgressBar {
   private render(done: number, fraction: number): string {
     const filled = Math.round(fraction * BAR_WIDTH);
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
-    return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}  ${done}/${this.total} ${this.unit}`;
+    return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}  ${this.format(done)}/${this.format(this.total)} ${this.unit}`;
   }
 }
