@@ -127,3 +127,18 @@ export async function releaseMessage(
   // instead of sleeping until its wait (or the old reservation's end) runs out.
   deps.wakeups.notify(queueKey(projectId, name), 1);
 }
+
+/**
+ * The messages of a queue held under a reservation now, oldest first, at most `n` (the dashboard's view of
+ * what consumers are working on). Timed-out reservations are not among them.
+ */
+export async function listReserved(
+  deps: EngineDeps,
+  projectId: string,
+  name: string,
+  n: number,
+): Promise<Message[]> {
+  const held = await deps.store.listStatus(projectId, name, 'active', deps.clock.now(), n);
+  if (held === null) throw new QueueNotFound(name);
+  return held;
+}

@@ -120,6 +120,16 @@ export function messageToWire(message: Message): WireMessage {
   return wire;
 }
 
+/**
+ * A reserved message as GET …/reservations lists it: when its reservation ends, but not its reservation id,
+ * which is its holder's proof of holding it (to delete, touch or release it) and is not handed to onlookers.
+ */
+export function reservedMessageToWire(message: Message): Omit<WireMessage, 'reservation_id'> {
+  const wire: Partial<WireMessage> = messageToWire(message);
+  delete wire.reservation_id;
+  return wire as Omit<WireMessage, 'reservation_id'>;
+}
+
 export interface WireDelivery {
   name: string;
   url: string;

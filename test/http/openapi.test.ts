@@ -234,7 +234,7 @@ describe('real responses match openapi.yaml', () => {
     expect(checked(await http.post('/queues/spec-q/reservations').send({ n: 1000 })).status).toBe(400);
     const noToken = await http.raw.get(`/3/projects/${server.projectId}/queues`);
     expect(checked(noToken).status).toBe(401);
-    expect(checked(await http.get('/queues/spec-q/reservations')).status).toBe(405);
+    expect(checked(await http.put('/queues/spec-q/reservations')).status).toBe(405);
 
     const posted = await http.post('/queues/spec-held/messages').send({ messages: [{ body: 'x' }] });
     await http.post('/queues/spec-held/reservations').send({});

@@ -108,6 +108,31 @@ export function createApi({ projectId, token }) {
       await request('DELETE', `${queuePath(name)}/messages`, { body: {} });
     },
 
+    /** The messages held under a reservation now, oldest first, without their reservation ids. */
+    async listReserved(name, n) {
+      return (await request('GET', `${queuePath(name)}/reservations`, { query: { n } })).messages ?? [];
+    },
+
+    /** Adds push subscribers, or updates those with the same name. */
+    async addSubscribers(name, subscribers) {
+      await request('POST', `${queuePath(name)}/subscribers`, { body: { subscribers } });
+    },
+
+    /** Removes push subscribers by name (a push queue keeps at least one). */
+    async removeSubscribers(name, names) {
+      const subscribers = names.map((subscriber) => ({ name: subscriber }));
+      await request('DELETE', `${queuePath(name)}/subscribers`, { body: { subscribers } });
+    },
+
+    /** Adds alerts to a pull queue; resolves to the queue with its alerts (and their new ids). */
+    async addAlerts(name, alerts) {
+      return (await request('POST', `${queuePath(name)}/alerts`, { body: { alerts } })).queue;
+    },
+
+    async deleteAlert(name, alertId) {
+      await request('DELETE', `${queuePath(name)}/alerts/${segment(alertId)}`);
+    },
+
     /** A push queue message's delivery status per subscriber (push queues land later: 404 until then). */
     async getPushStatuses(name, messageId) {
       const path = `${queuePath(name)}/messages/${segment(messageId)}/subscribers`;

@@ -1,9 +1,10 @@
 import { Router, type RequestHandler } from 'express';
+import { LIMITS } from '../../domain/limits';
 import type { EngineDeps } from '../../engine/deps';
 import * as reservations from '../../engine/reservations';
 import { sendJson } from '../respond';
 import { resource } from '../routes';
-import { messageToWire } from '../serialize';
+import { messageToWire, reservedMessageToWire } from '../serialize';
 import { rules } from '../validation/rules';
 import { MSG } from '../wire';
 import { bodyOf, messageIdOf, projectOf, queueOf } from './params';
@@ -52,7 +53,17 @@ export function reservationRoutes(deps: EngineDeps): Router {
     sendJson(res, 200, { msg: MSG.released });
   };
 
-  resource(router, '/:queue/reservations', { POST: [rules.reserve, reserveMessages] });
+  /** A Ferrite extension: the messages held now, for the dashboard (IronMQ's HUD had the same view). */
+  const listReserved: RequestHandler = async (req, res) => {
+    const n = (req.query as { n?: number }).n || LIMITS.maxPeek;
+    const held = await reservations.listReserved(deps, projectOf(req), queueOf(req), n);
+    sendJson(res, 200, { messages: held.map(reservedMessageToWire) });
+  };
+
+  resource(router, '/:queue/reservations', {
+    GET: [rules.listReserved, listReserved],
+    POST: [rules.reserve, reserveMessages],
+  });
   // The clients POST touch and release; the 2014 draft writes them as DELETE. Both are served.
   resource(router, '/:queue/messages/:messageId/touch', {
     POST: [rules.touch, touchMessage],

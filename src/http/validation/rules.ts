@@ -158,6 +158,8 @@ export const rules = {
 
   peek: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
 
+  listReserved: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
+
   deleteMessage: validate({ reservation_id: optionalString, subscriber_name: optionalString }, 'body'),
 
   subscribers: validate(subscribersBody, 'body'),

@@ -7,6 +7,7 @@ import { RateTracker } from '../rates.js';
 import { links } from '../router.js';
 import { postForm, settingsForm } from './queue-forms.js';
 import { messagesSection } from './queue-messages.js';
+import { reservedSection } from './queue-reserved.js';
 import { POLL_MS } from './queue-list.js';
 
 /**
@@ -57,11 +58,12 @@ export function mountQueuePage(root, context, name) {
     showQueue: (next) => showQueue(next, false),
     showFailure,
     showMissing,
-    changed: () => Promise.all([refresh(), messages.peek()]),
+    changed: () => Promise.all([refresh(), messages.peek(), reserved.refresh()]),
   };
   const settings = settingsForm(page);
   const post = postForm(page);
   const messages = messagesSection(page);
+  const reserved = reservedSection(page);
   const panels = h('div', { class: 'panels' });
   let unmountPanels = () => {};
 
@@ -81,6 +83,7 @@ export function mountQueuePage(root, context, name) {
     ),
     h('div', { class: 'grid-2' }, post.element, settings.element),
     messages.element,
+    reserved.element,
     panels,
   );
   const status = h('div', null, h('p', { class: 'muted loading' }, 'Loading queue…'));
@@ -209,9 +212,11 @@ export function mountQueuePage(root, context, name) {
     });
   });
 
-  void refresh().then(() => (queue ? messages.peek() : undefined));
+  void refresh().then(() => (queue ? Promise.all([messages.peek(), reserved.refresh()]) : undefined));
   const poll = setInterval(() => {
-    if (!document.hidden) void refresh();
+    if (document.hidden) return;
+    void refresh();
+    void reserved.refresh();
   }, POLL_MS);
 
   return () => {
