@@ -108,6 +108,19 @@ export function createApi({ projectId, token }) {
       await request('DELETE', `${queuePath(name)}/messages`, { body: {} });
     },
 
+    /**
+     * A queue's activity over time: `{ hour: { interval, buckets }, day: … }` (only `period` when given), each
+     * bucket with posted, reserved, deleted, expired, dead_lettered and size.
+     */
+    async queueStats(name, period) {
+      return (await request('GET', `${queuePath(name)}/stats`, { query: { period } })).stats;
+    },
+
+    /** The same for the whole project, every queue summed. */
+    async projectStats(period) {
+      return (await request('GET', '/stats', { query: { period } })).stats;
+    },
+
     /** The messages held under a reservation now, oldest first, without their reservation ids. */
     async listReserved(name, n) {
       return (await request('GET', `${queuePath(name)}/reservations`, { query: { n } })).messages ?? [];

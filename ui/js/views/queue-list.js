@@ -5,6 +5,7 @@ import { projectPanels } from '../panels/index.js';
 import { mountPanels } from '../panels/mount.js';
 import { RateTracker } from '../rates.js';
 import { links } from '../router.js';
+import { createSparklines } from './queue-sparklines.js';
 
 /** How often sizes and rates refresh. */
 export const POLL_MS = 2000;
@@ -17,6 +18,7 @@ const PAGE_SIZES = [25, 50, MAX_PER_PAGE];
  */
 const listState = { projectId: '', prefix: '', perPage: 50, starts: [''], page: 0 };
 let tracker = new RateTracker();
+let sparklines = null;
 
 /**
  * The queue list: filter by prefix, pages of up to 100, size/total/type and live in/out rates.
@@ -29,7 +31,9 @@ export function mountQueueList(root, context) {
   if (listState.projectId !== api.projectId) {
     Object.assign(listState, { projectId: api.projectId, prefix: '', starts: [''], page: 0 });
     tracker = new RateTracker();
+    sparklines = null;
   }
+  sparklines ??= createSparklines(api);
   let stopped = false;
   let inFlight = false;
   let reloadAfter = false;
@@ -65,6 +69,11 @@ export function mountQueueList(root, context) {
         h('th', { scope: 'col', class: 'num' }, 'Total messages'),
         h('th', { scope: 'col', class: 'num', title: 'Messages posted per second' }, 'In /s'),
         h('th', { scope: 'col', class: 'num', title: 'Messages that left the queue per second' }, 'Out /s'),
+        h(
+          'th',
+          { scope: 'col', class: 'activity', title: 'Messages in and out per minute, last hour' },
+          'Last hour',
+        ),
       ),
     ),
     body,
@@ -122,6 +131,7 @@ export function mountQueueList(root, context) {
       cells.in.classList.toggle('active', (rate?.inPerSecond ?? 0) > 0);
       cells.out.classList.toggle('active', (rate?.outPerSecond ?? 0) > 0);
     }
+    sparklines.update(new Map(queues.map((queue) => [queue.name, rows.get(queue.name).activity])));
     table.hidden = queues.length === 0;
     if (queues.length === 0) showState(emptyList());
     else showState(null);
@@ -294,6 +304,7 @@ function row(queue) {
     total: cell('num total'),
     in: cell('num rate rate-in'),
     out: cell('num rate rate-out'),
+    activity: cell('activity'),
   };
   cells.element = h(
     'tr',
@@ -304,6 +315,7 @@ function row(queue) {
     cells.total,
     cells.in,
     cells.out,
+    cells.activity,
   );
   return cells;
 }

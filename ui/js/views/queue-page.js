@@ -6,6 +6,7 @@ import { mountPanels } from '../panels/mount.js';
 import { RateTracker } from '../rates.js';
 import { links } from '../router.js';
 import { postForm, settingsForm } from './queue-forms.js';
+import { ACTIVITY_REFRESH_MS, activitySection } from './queue-activity.js';
 import { messagesSection } from './queue-messages.js';
 import { reservedSection } from './queue-reserved.js';
 import { POLL_MS } from './queue-list.js';
@@ -58,12 +59,13 @@ export function mountQueuePage(root, context, name) {
     showQueue: (next) => showQueue(next, false),
     showFailure,
     showMissing,
-    changed: () => Promise.all([refresh(), messages.peek(), reserved.refresh()]),
+    changed: () => Promise.all([refresh(), messages.peek(), reserved.refresh(), activity.refresh()]),
   };
   const settings = settingsForm(page);
   const post = postForm(page);
   const messages = messagesSection(page);
   const reserved = reservedSection(page);
+  const activity = activitySection(page);
   const panels = h('div', { class: 'panels' });
   let unmountPanels = () => {};
 
@@ -81,6 +83,7 @@ export function mountQueuePage(root, context, name) {
       { class: 'stats' },
       Object.values(stats).map((s) => s.element),
     ),
+    activity.element,
     h('div', { class: 'grid-2' }, post.element, settings.element),
     messages.element,
     reserved.element,
@@ -212,7 +215,12 @@ export function mountQueuePage(root, context, name) {
     });
   });
 
-  void refresh().then(() => (queue ? Promise.all([messages.peek(), reserved.refresh()]) : undefined));
+  void refresh().then(() =>
+    queue ? Promise.all([messages.peek(), reserved.refresh(), activity.refresh()]) : undefined,
+  );
+  const activityPoll = setInterval(() => {
+    if (!document.hidden) void activity.refresh();
+  }, ACTIVITY_REFRESH_MS);
   const poll = setInterval(() => {
     if (document.hidden) return;
     void refresh();
@@ -222,6 +230,8 @@ export function mountQueuePage(root, context, name) {
   return () => {
     stopped = true;
     clearInterval(poll);
+    clearInterval(activityPoll);
+    activity.stop();
     unmountPanels();
   };
 }
