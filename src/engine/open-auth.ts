@@ -30,13 +30,15 @@ export class OpenAuthRefused extends Error {
 }
 
 /**
- * Records the auth mode a data file is first served with, and refuses open auth on a file first served with
- * token auth. A file that already holds projects from before this record existed counts as token auth.
+ * Refuses open auth on a data file first served with token auth. Only open auth records anything: a file that
+ * holds projects without a record was born under token auth (its first start created the default project), so
+ * a token-auth start writes nothing.
  */
 export async function checkAuthMode(store: Store, mode: 'token' | 'open'): Promise<void> {
+  if (mode === 'token') return;
   const hasProjects = (await store.listProjects()).length > 0;
-  const first = await store.serverSetting(FIRST_AUTH_MODE, hasProjects ? 'token' : mode);
-  if (mode === 'open' && first !== 'open') throw new OpenAuthRefused();
+  const first = await store.serverSetting(FIRST_AUTH_MODE, hasProjects ? 'token' : 'open');
+  if (first !== 'open') throw new OpenAuthRefused();
 }
 
 /**
