@@ -32,6 +32,7 @@ export const COPIED_TABLES: readonly { table: string; columns: readonly string[]
       'idle_expiry',
       'last_active_at',
       'settings_version',
+      'activity_size',
     ],
   },
   { table: 'queue_topics', columns: ['queue_id', 'filter'] },
@@ -60,6 +61,22 @@ export const COPIED_TABLES: readonly { table: string; columns: readonly string[]
       'completed_at',
       'attributes',
       'first_reserved_at',
+
+      'dead_letter_from',
+    ],
+  },
+  {
+    table: 'queue_activity',
+    columns: [
+      'queue_id',
+      'resolution',
+      'bucket_start',
+      'posted',
+      'reserved',
+      'deleted',
+      'expired',
+      'dead_lettered',
+      'size',
     ],
   },
   {

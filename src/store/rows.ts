@@ -74,6 +74,9 @@ export interface MessageRow {
   completed_at: number | null;
   attributes: string | null;
   first_reserved_at: number | null;
+
+  /** The queue a dead letter was moved from (0006); null otherwise. */
+  dead_letter_from: string | null;
 }
 
 export interface DeliveryRow {

@@ -1,4 +1,5 @@
 import type { MessageOpFailure, QueueMissing } from '../domain/outcomes';
+import type { ActivityBucket, ActivityDelta } from '../domain/stats';
 import type {
   ConsumerStatus,
   Delivery,
@@ -217,11 +218,129 @@ export interface Store {
   /** Marks a key revoked; false when no live key has that id. */
   revokeSqsKey(accessKeyId: string, now: number): Promise<boolean>;
 
+  // Activity over time (GET …/stats): counted in memory by the engine, kept here in buckets
+  /**
+   * Adds counts gathered in memory to the queues' activity buckets, in one transaction: each delta's counts go
+   * to its one-minute bucket and to the ten-minute bucket that holds it; the size of every queue whose size
+   * changed since its last sample (whatever changed it) is written into its buckets that hold `now`; buckets
+   * past their window (two hours of minutes, a day and ten minutes of ten-minute buckets) are deleted. Counts of
+   * queues that no longer exist are dropped.
+   */
+  recordActivity(batch: ActivityBatch): Promise<void>;
+  /**
+   * The stored activity buckets, at `resolution` seconds (60 or 600), starting at `since` or later, oldest
+   * first: of the queue `name`, or (`name` null) of every queue of the project that has buckets in the window.
+   * Each queue comes with its last size sampled before the window and its size now; `restSize` sums the sizes
+   * of the project's other queues. Null when the named queue is missing.
+   */
+  readActivity(request: ActivityRequest): Promise<ProjectActivity | null>;
+
+  // Dead letters
+  /**
+   * Moves messages out of queue `name` (a dead-letter queue), oldest first, at most `limit`, starting after
+   * the message id `after`: each one that is available or delayed goes to `to`, or (`to` null) back to the
+   * queue it was dead-lettered from (`fallback` when that is not known). Each arrives available at once with
+   * `reserved_count` 0, its id kept in a pull queue (a push queue receives a copy with its deliveries, as a
+   * dead letter does). A message whose target does not exist (or is unknown) stays and is counted as skipped.
+   * Counters move and alerts are evaluated as for any move. One transaction; `QueueMissing` when `name` is.
+   */
+  redriveMessages(request: RedriveRequest): Promise<RedriveResult | QueueMissing>;
+  /**
+   * Where the dead letters of queue `name` come from: the project's queues whose dead-letter queue it is, and
+   * how many of its messages a redrive can move now (available or delayed), per queue of origin (null: not
+   * known, e.g. dead-lettered before origins were recorded, or posted there directly). Null when missing.
+   */
+  deadLetterSources(projectId: string, name: string, now: number): Promise<DeadLetterSources | null>;
+  /**
+   * For metrics, per queue asked for (in the same order): when its oldest message not yet deleted (available,
+   * delayed or reserved) was posted, null when it has none or is missing; and how many dead letters that came
+   * from it sit in any queue of its project (available, delayed or reserved).
+   */
+  queueHealth(queues: readonly QueueRef[]): Promise<QueueHealth[]>;
+
   /** Called once per alert fired by a committed write (alerts are evaluated inside the store's transactions). */
   onAlertFired(listener: (alert: FiredAlert) => void): void;
 
   /** Closes the store; pending operations are committed first. */
   close(): Promise<void>;
+}
+
+/** A queue named by its project and name. */
+export interface QueueRef {
+  projectId: string;
+  name: string;
+}
+
+export interface ActivityBatch {
+  /** Counts per queue and minute, as the engine gathered them (the ten-minute buckets are derived). */
+  deltas: readonly ActivityDelta[];
+  now: number;
+}
+
+export interface ActivityRequest {
+  projectId: string;
+  /** One queue, or null for every queue of the project with buckets in the window. */
+  name: string | null;
+  /** Bucket length in seconds: 60 or 600. */
+  resolution: number;
+  /** The first bucket start wanted (ms). */
+  since: number;
+}
+
+export interface QueueActivity {
+  name: string;
+  /** Stored buckets in the window, oldest first; missing buckets had no activity. */
+  buckets: ActivityBucket[];
+  /** The last size sampled before the window, null when none is kept. */
+  sizeBefore: number | null;
+  /** The queue's size now. */
+  size: number;
+}
+
+export interface ProjectActivity {
+  queues: QueueActivity[];
+  /** The summed size now of the project's queues not in `queues` (0 for a one-queue request). */
+  restSize: number;
+}
+
+export interface RedriveRequest {
+  projectId: string;
+  /** The queue the messages leave (a dead-letter queue). */
+  name: string;
+  /** Where every message goes; null: back to the queue each one was dead-lettered from. */
+  to: string | null;
+  /** Where messages of unknown origin go when `to` is null; null: they stay. */
+  fallback: string | null;
+  /** Most messages looked at by this call. */
+  limit: number;
+  /** Look only at messages after this id (the last one the previous call looked at); null: from the oldest. */
+  after: string | null;
+  now: number;
+}
+
+export interface RedriveResult {
+  /** Ids moved, per queue they went to, in the order they were moved. */
+  moved: { queue: string; ids: string[] }[];
+  /** Messages looked at that stayed: their target is unknown or no longer exists. */
+  skipped: number;
+  /** The last message id looked at (the next call's `after`); null when none was. */
+  last: string | null;
+  /** True when no message after `last` is left to look at. */
+  done: boolean;
+}
+
+export interface DeadLetterSources {
+  /** The project's queues that send their dead letters to this one, in name order. */
+  configured: string[];
+  /** Messages a redrive can move now, per queue of origin (null: not known), origin names in order, null last. */
+  origins: { queue: string | null; count: number }[];
+}
+
+export interface QueueHealth {
+  /** When the oldest message not yet deleted was posted (ms); null when none. */
+  oldestAt: number | null;
+  /** Dead letters from this queue sitting in its project's queues. */
+  deadLetters: number;
 }
 
 export interface StoreStats {

@@ -1,6 +1,7 @@
 import { DEFAULT_QUEUE_SETTINGS as DEFAULT_SETTINGS } from '../../src/domain/limits';
 import type { ConsumerStatus, Message, QueueSettings } from '../../src/domain/types';
 import type { DeliveryOutcome, Store } from '../../src/store/store';
+import { activityAndDeadLetterContract } from './activity-and-dead-letters-contract';
 
 const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const OTHER = 'bbbbbbbbbbbbbbbbbbbbbbbb';
@@ -36,6 +37,8 @@ export function describeStoreContract(name: string, backend: ContractBackend): v
       opened.push(other);
       return other;
     };
+
+    activityAndDeadLetterContract({ store: () => store, sibling, projects: { p: P, other: OTHER } });
 
     const put = (
       projectId: string,

@@ -29,6 +29,7 @@ import { messageRow, queueRow } from './lookups';
 import { openMessage, type OpenedMessage } from './operation-openers';
 import { SQL } from './statements';
 import { Rollback } from './transactions';
+import { markDeadLetter } from './dead-letters';
 import { append, changeSize, promoteDue, queueOrCreate, removeMessage } from './write-primitives';
 
 /**
@@ -128,7 +129,9 @@ async function deadLetter(
 ): Promise<void> {
   const into = await queueOrCreate(ctx, queue.project_id, target, now);
   if (into.type === 'pull') {
+    // Same row: the dead letter keeps its id, body and reserved_count, and notes where it came from.
     await run(ctx, SQL.moveMessage, [into.id, now, found.id]);
+    await markDeadLetter(ctx, found.id, queue.name);
     await changeSize(ctx, into, 1, 1, now);
   } else {
     await run(ctx, SQL.deleteMessage, [found.id]);

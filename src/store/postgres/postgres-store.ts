@@ -16,16 +16,24 @@ import type {
 } from '../../domain/types';
 import type {
   AckRequest,
+  ActivityBatch,
+  ActivityRequest,
   ClaimRequest,
+  DeadLetterSources,
   DeliveryOutcome,
   ExpiredCounts,
   FiredAlert,
   MessageRef,
   NewToken,
   PostResult,
+  ProjectActivity,
   PutQueueRequest,
+  QueueHealth,
+  QueueRef,
   QueueStat,
   RecordedDelivery,
+  RedriveRequest,
+  RedriveResult,
   ReleaseRequest,
   ReserveRequest,
   ReserveResult,
@@ -35,7 +43,9 @@ import type {
 } from '../store';
 import { Batcher } from './batch';
 import { clientConfig, createPool, type PostgresConnectionOptions } from './connection';
+import * as activity from './activity';
 import * as consumers from './consumers';
+import * as deadLetters from './dead-letters';
 import * as deliveries from './deliveries';
 import { mapStoreError } from './errors';
 import * as fast from './fast-paths';
@@ -283,6 +293,25 @@ export class PostgresStore implements Store {
   }
   nextDeliveryAt(): Promise<number | null> {
     return this.read((ctx) => deliveries.nextDeliveryAt(ctx));
+  }
+
+  // ---- activity over time ----
+  async recordActivity(batch: ActivityBatch): Promise<void> {
+    await this.write((ctx) => activity.recordActivity(ctx, batch));
+  }
+  readActivity(request: ActivityRequest): Promise<ProjectActivity | null> {
+    return this.read((ctx) => activity.readActivity(ctx, request));
+  }
+
+  // ---- dead letters ----
+  redriveMessages(request: RedriveRequest): Promise<RedriveResult | QueueMissing> {
+    return this.write((ctx) => deadLetters.redriveMessages(ctx, request));
+  }
+  deadLetterSources(projectId: string, name: string, now: number): Promise<DeadLetterSources | null> {
+    return this.read((ctx) => deadLetters.deadLetterSources(ctx, projectId, name, now));
+  }
+  queueHealth(queues: readonly QueueRef[]): Promise<QueueHealth[]> {
+    return this.read((ctx) => deadLetters.queueHealth(ctx, queues));
   }
 
   // ---- consumers (CrimsonQ) ----

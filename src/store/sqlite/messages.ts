@@ -14,6 +14,7 @@ import type {
   TouchRequest,
 } from '../store';
 import type { SqliteContext } from './context';
+import { markDeadLetter } from './dead-letters';
 import { Rollback } from './group-commit';
 import { messageRow, queueRow } from './lookups';
 import { openMessage, type OpenedMessage } from './operation-openers';
@@ -100,8 +101,9 @@ export function reserveMessages(ctx: SqliteContext, request: ReserveRequest): Re
 function deadLetter(ctx: SqliteContext, queue: QueueRow, target: string, row: MessageRow, now: number): void {
   const into = targetQueue(ctx, queue.project_id, target, now);
   if (into.type === 'pull') {
-    // Same row: the dead letter keeps its id, body and reserved_count.
+    // Same row: the dead letter keeps its id, body and reserved_count, and notes where it came from.
     ctx.sql.moveMessage.run(into.id, now, row.id);
+    markDeadLetter(ctx, row.id, queue.name);
     changeSize(ctx, into, 1, 1, now);
   } else {
     // A push queue delivers what it receives: post a copy there (with its deliveries).

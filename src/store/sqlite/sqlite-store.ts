@@ -16,16 +16,24 @@ import type {
 } from '../../domain/types';
 import type {
   AckRequest,
+  ActivityBatch,
+  ActivityRequest,
   ClaimRequest,
+  DeadLetterSources,
   DeliveryOutcome,
   ExpiredCounts,
   FiredAlert,
   MessageRef,
   NewToken,
   PostResult,
+  ProjectActivity,
   PutQueueRequest,
+  QueueHealth,
+  QueueRef,
   QueueStat,
   RecordedDelivery,
+  RedriveRequest,
+  RedriveResult,
   ReleaseRequest,
   ReserveRequest,
   ReserveResult,
@@ -33,9 +41,13 @@ import type {
   StoreStats,
   TouchRequest,
 } from '../store';
+import * as activity from './activity';
+import { prepareActivityStatements } from './activity-statements';
 import * as consumers from './consumers';
 import type { SqliteContext } from './context';
 import { fileSize, prepareDataFile } from './data-file';
+import * as deadLetters from './dead-letters';
+import { prepareDeadLetterStatements } from './dead-letter-statements';
 import * as deliveries from './deliveries';
 import { mapStoreError } from './errors';
 import { GroupCommitter } from './group-commit';
@@ -97,7 +109,14 @@ export class SqliteStore implements Store {
     readonly migrationsApplied: readonly string[] = [],
   ) {
     const sql = prepareStatements(db);
-    this.ctx = { db, sql, routes: new TopicRoutes(sql), firedAlerts: [] };
+    this.ctx = {
+      db,
+      sql,
+      activity: prepareActivityStatements(db),
+      deadLetters: prepareDeadLetterStatements(db),
+      routes: new TopicRoutes(sql),
+      firedAlerts: [],
+    };
     this.writes = new GroupCommitter(db, {
       mapError: mapStoreError,
       afterCommit: () => {
@@ -322,6 +341,25 @@ export class SqliteStore implements Store {
   }
   revokeSqsKey(accessKeyId: string, now: number): Promise<boolean> {
     return this.write(() => sqs.revokeSqsKey(this.ctx, accessKeyId, now));
+  }
+
+  // ---- activity over time ----
+  recordActivity(batch: ActivityBatch): Promise<void> {
+    return this.write(() => activity.recordActivity(this.ctx, batch));
+  }
+  readActivity(request: ActivityRequest): Promise<ProjectActivity | null> {
+    return this.read(() => activity.readActivity(this.ctx, request));
+  }
+
+  // ---- dead letters ----
+  redriveMessages(request: RedriveRequest): Promise<RedriveResult | QueueMissing> {
+    return this.write(() => deadLetters.redriveMessages(this.ctx, request));
+  }
+  deadLetterSources(projectId: string, name: string, now: number): Promise<DeadLetterSources | null> {
+    return this.read(() => deadLetters.deadLetterSources(this.ctx, projectId, name, now));
+  }
+  queueHealth(queues: readonly QueueRef[]): Promise<QueueHealth[]> {
+    return this.read(() => deadLetters.queueHealth(this.ctx, queues));
   }
 
   close(): Promise<void> {
