@@ -11,7 +11,9 @@ import { mount } from './http/routes';
 import { messageRoutes } from './http/ironmq/messages';
 import { queueRoutes } from './http/ironmq/queues';
 import { pushRoutes } from './http/ironmq/push';
+import { redriveRoutes } from './http/ironmq/redrive';
 import { reservationRoutes } from './http/ironmq/reservations';
+import { projectStatsRoutes, queueStatsRoutes } from './http/ironmq/stats';
 import { topicRoutes } from './http/ironmq/topics';
 import { webhookRoutes } from './http/ironmq/webhook';
 import { openProjectAccess, requireProjectToken } from './http/middleware/auth';
@@ -98,7 +100,10 @@ export function buildApp(deps: AppDeps): Express {
     messageRoutes(deps.engine),
     reservationRoutes(deps.engine),
     pushRoutes(deps.engine),
+    queueStatsRoutes(deps.engine),
+    redriveRoutes(deps.engine),
   );
+  mount(ironmq, '/stats', projectStatsRoutes(deps.engine));
   mount(ironmq, '/topics', topicRoutes(deps.engine));
   mount(app, '/3/projects/:projectId', ironmq);
 

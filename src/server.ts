@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { SETTINGS, type Config } from './config/config';
 import type { Clock } from './engine/clock';
 import type { EngineDeps } from './engine/deps';
+import { ActivityLog } from './engine/activity-log';
 import { EngineEvents } from './engine/events';
 import { checkAuthMode } from './engine/open-auth';
 import { bootstrapDefaultProject, type CreatedProject } from './engine/projects';
@@ -31,6 +32,8 @@ export interface Ferrite {
   resp: RespServer | null;
   /** The subscribe channel (RESP, WebSocket, SSE); tests call `subscriptions.heartbeat()`. */
   subscriptions: Subscriptions;
+  /** Queue activity counted in memory; tests without the worker call `activity.flush()`. */
+  activity: ActivityLog;
   /** Stops accepting, answers parked long polls, waits for in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -56,15 +59,20 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   try {
     await checkAuthMode(store, config.auth);
   } catch (error) {
+    wakeups.close();
+    await node.close();
     await store.close();
     throw error;
   }
+  const events = new EngineEvents();
+  const activity = new ActivityLog({ store, clock, events });
   const engine: EngineDeps = {
     store,
     wakeups,
     clock,
     node,
-    events: new EngineEvents(),
+    events,
+    activity,
     maxMessageBytes: config.maxMessageBytes,
     pushStatusRetentionMs: config.pushStatusRetentionSeconds * 1000,
     consumerDefaults: {
@@ -156,7 +164,18 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
   push.kick();
   store.onAlertFired((alert) => engine.events.emit('alert:fired', alert));
   const worker: Worker | null =
-    options.worker === false ? null : startWorker({ store, clock, log, events: engine.events, push, node });
+    options.worker === false
+      ? null
+      : startWorker({
+          store,
+          clock,
+          log,
+          events: engine.events,
+          push,
+          node,
+          activity,
+          statsFlushSeconds: config.statsFlushSeconds,
+        });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -171,6 +190,12 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
       clearTimeout(grace);
       await worker?.stop();
       await push.stop();
+      // The last counts of queue activity; a store that cannot write loses them (never a message).
+      await activity
+        .flush(clock.now())
+        .catch((error: unknown) =>
+          log.warn('the last queue activity counts could not be written', { error: String(error) }),
+        );
       await node.close();
       await store.close();
     })());
@@ -182,6 +207,7 @@ export async function startFerrite(config: Config, options: StartOptions): Promi
     engine,
     bootstrapped,
     push,
+    activity,
     resp,
     subscriptions,
     close,

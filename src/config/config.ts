@@ -41,6 +41,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   maxLongPolls: number;
+  statsFlushSeconds: number;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   databaseStatementTimeoutMs: number;
@@ -362,6 +363,17 @@ export const SETTINGS = {
     doc: 'Open client connections served at once; requests on connections over it get 503 and are closed. Keep it under `ulimit -n`',
     default: 1000,
     parse: integer(1, 1_000_000),
+  },
+  statsFlushSeconds: {
+    env: 'FERRITE_STATS_FLUSH_SECONDS',
+    doc: 'How often queue activity counted in memory is written to the data file (and at shutdown); a crash loses at most this many seconds of counts, never a message. A divisor of 60',
+    default: 10,
+    parse: (raw: string, env: string) => {
+      const value = integer(1, 60)(raw, env);
+      if (60 % value !== 0)
+        throw new ConfigError(`${env} must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)`);
+      return value;
+    },
   },
   maxLongPolls: {
     env: 'FERRITE_MAX_LONG_POLLS',

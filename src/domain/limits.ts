@@ -22,6 +22,8 @@ export const LIMITS = {
   maxPushHeaders: 5,
   maxPushHeaderNameBytes: 64,
   maxPushHeaderValueBytes: 1024,
+  /** A redrive's `n` (0: all): any count a queue can hold. */
+  maxRedrive: 1_000_000_000,
 } as const;
 
 export const DEFAULTS = {

@@ -95,7 +95,6 @@ export function sumSeries(all: readonly (readonly ActivityBucket[])[], resolutio
  */
 export class ActivityTally {
   private readonly counts = new Map<string, ActivityDelta>();
-  private readonly touched = new Map<string, { projectId: string; name: string }>();
 
   /** Adds `count` to `counter` of the queue's minute that holds `now`. */
   add(projectId: string, name: string, counter: ActivityCounter, count: number, now: number): void {
@@ -107,37 +106,59 @@ export class ActivityTally {
       this.counts.set(key, delta);
     }
     delta.counts[counter] += count;
-    this.touch(projectId, name);
-  }
-
-  /** Marks a queue whose size may have changed, so the flush samples it. */
-  touch(projectId: string, name: string): void {
-    this.touched.set(`${projectId}\u0000${name}`, { projectId, name });
   }
 
   get isEmpty(): boolean {
-    return this.counts.size === 0 && this.touched.size === 0;
+    return this.counts.size === 0;
+  }
+
+  /** The counts of one queue (`name`) or of every queue of a project (`name` null), not drained yet. */
+  of(projectId: string, name: string | null): ActivityDelta[] {
+    return [...this.counts.values()].filter(
+      (delta) => delta.projectId === projectId && (name === null || delta.name === name),
+    );
   }
 
   /** Everything gathered so far, and a fresh start. */
-  drain(): { deltas: ActivityDelta[]; touched: { projectId: string; name: string }[] } {
-    const drained = { deltas: [...this.counts.values()], touched: [...this.touched.values()] };
+  drain(): ActivityDelta[] {
+    const drained = [...this.counts.values()];
     this.counts.clear();
-    this.touched.clear();
     return drained;
   }
 
   /** Puts back what a failed flush drained, so the next flush writes it (added to anything newer). */
-  restore(drained: { deltas: ActivityDelta[]; touched: { projectId: string; name: string }[] }): void {
-    for (const delta of drained.deltas) {
+  restore(drained: readonly ActivityDelta[]): void {
+    for (const delta of drained) {
       for (const counter of ACTIVITY_COUNTERS) {
-        if (delta.counts[counter] > 0) {
-          this.add(delta.projectId, delta.name, counter, delta.counts[counter], delta.minute);
-        }
+        const count = delta.counts[counter];
+        if (count > 0) this.add(delta.projectId, delta.name, counter, count, delta.minute);
       }
     }
-    for (const queue of drained.touched) this.touch(queue.projectId, queue.name);
   }
+}
+
+/**
+ * Adds counts not yet stored (`deltas`, per minute) to stored buckets at `resolution`, from `since` on: the
+ * buckets a reader sees include what happened since the last flush.
+ */
+export function withDeltas(
+  stored: readonly ActivityBucket[],
+  deltas: readonly ActivityDelta[],
+  resolution: Resolution,
+  since: number,
+): ActivityBucket[] {
+  const byStart = new Map(stored.map((bucket) => [bucket.start, { ...bucket }]));
+  for (const delta of deltas) {
+    const start = bucketStart(delta.minute, resolution.seconds);
+    if (start < since) continue;
+    let bucket = byStart.get(start);
+    if (!bucket) {
+      bucket = { ...zeroCounts(), start, size: null };
+      byStart.set(start, bucket);
+    }
+    for (const counter of ACTIVITY_COUNTERS) bucket[counter] += delta.counts[counter];
+  }
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
 }
 
 /** Counts of one queue in one minute. */

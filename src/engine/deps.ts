@@ -2,6 +2,7 @@ import type { ConsumerDefaults } from '../domain/consumers';
 import type { NodeRole } from '../store/leadership';
 import type { Store } from '../store/store';
 import type { Wakeups } from '../store/wakeups';
+import type { ActivityLog } from './activity-log';
 import type { Clock } from './clock';
 import type { EngineEvents } from './events';
 
@@ -20,4 +21,6 @@ export interface EngineDeps {
   pushStatusRetentionMs: number;
   /** Settings of consumers created through the CrimsonQ API. */
   consumerDefaults: ConsumerDefaults;
+  /** Activity counted in memory since the last flush (stats over time); absent: reads show stored buckets only. */
+  activity?: ActivityLog;
 }

@@ -8,6 +8,8 @@ export interface EngineEventMap {
   'messages:dead-lettered': [{ projectId: string; queue: string; count: number }];
   'messages:expired': [{ projectId: string; queue: string; count: number }];
   'queue:cleared': [{ projectId: string; queue: string }];
+  /** Messages moved out of a dead-letter queue (`queue`) by a redrive, `count` in all, per queue they went to. */
+  'messages:redriven': [{ projectId: string; queue: string; count: number; to: Record<string, number> }];
   /** Push deliveries were queued: the dispatcher wakes up. */
   'push:queued': [{ projectId: string; queue: string; count: number }];
   'push:delivered': [PushAttempt];

@@ -1,4 +1,6 @@
+import { PERIODS, RESOLUTIONS, type Period } from '../domain/stats';
 import type { Alert, Delivery, Message, PushSettings, Queue } from '../domain/types';
+import type { ActivitySeries } from '../engine/activity';
 
 /** Engine objects → IronMQ v3 wire JSON. Ids are strings, times RFC 3339 (the Go client parses them as such). */
 
@@ -155,5 +157,39 @@ export function deliveryToWire(delivery: Delivery): WireDelivery {
   if (delivery.error !== null) wire.msg = delivery.error;
   if (delivery.lastTryAt !== null) wire.last_try_at = iso(delivery.lastTryAt);
   if (delivery.reservationId !== null) wire.reservation_id = delivery.reservationId;
+  return wire;
+}
+
+export interface WireActivityBucket {
+  start: string;
+  posted: number;
+  reserved: number;
+  deleted: number;
+  expired: number;
+  dead_lettered: number;
+  size: number | null;
+}
+
+/** Stats over time: per period, its bucket length and every bucket of the window, oldest first. */
+export function activityToWire(
+  series: ActivitySeries,
+): Partial<Record<Period, { interval: number; buckets: WireActivityBucket[] }>> {
+  const wire: Partial<Record<Period, { interval: number; buckets: WireActivityBucket[] }>> = {};
+  for (const period of PERIODS) {
+    const buckets = series[period];
+    if (!buckets) continue;
+    wire[period] = {
+      interval: RESOLUTIONS[period].seconds,
+      buckets: buckets.map((bucket) => ({
+        start: iso(bucket.start),
+        posted: bucket.posted,
+        reserved: bucket.reserved,
+        deleted: bucket.deleted,
+        expired: bucket.expired,
+        dead_lettered: bucket.deadLettered,
+        size: bucket.size,
+      })),
+    };
+  }
   return wire;
 }

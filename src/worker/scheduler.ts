@@ -1,6 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { EngineDeps } from '../engine/deps';
 import type { Logger } from '../log';
+import type { ActivityLog } from '../engine/activity-log';
+import * as activityFlush from './jobs/activity-flush';
 import * as expiry from './jobs/expiry';
 import * as idleQueues from './jobs/idle-queues';
 import * as timeouts from './jobs/timeouts';
@@ -12,11 +14,30 @@ export interface Worker {
 
 /** Wires the background jobs to node-cron. Each job is a plain runOnce(deps, now); this file only schedules. */
 export function startWorker(
-  deps: Pick<EngineDeps, 'store' | 'clock' | 'events' | 'node'> & { log: Logger; push: PushDispatcher },
+  deps: Pick<EngineDeps, 'store' | 'clock' | 'events' | 'node'> & {
+    log: Logger;
+    push: PushDispatcher;
+    /** Queue activity counted in memory, written every `statsFlushSeconds` (a divisor of 60), by every node. */
+    activity: ActivityLog;
+    statsFlushSeconds: number;
+  },
 ): Worker {
   // Maintenance runs on the elected node only (every node when alone); push delivery runs on every node.
   const leading = () => deps.node.isLeader();
   const tasks: ScheduledTask[] = [
+    cron.schedule(
+      `*/${deps.statsFlushSeconds} * * * * *`,
+      async () => {
+        try {
+          await activityFlush.runOnce(deps, deps.clock.now());
+        } catch (error) {
+          deps.log.error('activity flush failed; its counts are kept for the next one', {
+            error: String(error),
+          });
+        }
+      },
+      { name: 'activity-flush', noOverlap: true },
+    ),
     // Every second: expired messages leave `size` promptly.
     cron.schedule(
       '* * * * * *',

@@ -5,6 +5,7 @@ import {
   denseSeries,
   seriesStart,
   sumSeries,
+  withDeltas,
   zeroCounts,
   type ActivityBucket,
 } from '../../src/domain/stats';
@@ -71,23 +72,43 @@ test('the tally counts per queue and minute, and what a failed flush drained goe
   tally.add('p', 'q', 'posted', 3, T0 + 1000);
   tally.add('p', 'q', 'posted', 2, T0 + 59_000);
   tally.add('p', 'q', 'deleted', 1, T0 + MIN);
-  tally.touch('p', 'dlq');
+  tally.add('p', 'other', 'expired', 4, T0);
+  tally.add('x', 'q', 'reserved', 1, T0);
+  expect(tally.of('p', 'q').map((d) => d.counts.posted)).toEqual([5, 0]);
+  expect(tally.of('p', null)).toHaveLength(3);
   const drained = tally.drain();
   expect(tally.isEmpty).toBe(true);
-  expect(drained.deltas).toEqual([
+  expect(drained.slice(0, 2)).toEqual([
     { projectId: 'p', name: 'q', minute: T0, counts: { ...zeroCounts(), posted: 5 } },
     { projectId: 'p', name: 'q', minute: T0 + MIN, counts: { ...zeroCounts(), deleted: 1 } },
   ]);
-  expect(drained.touched).toEqual([
-    { projectId: 'p', name: 'q' },
-    { projectId: 'p', name: 'dlq' },
-  ]);
   tally.add('p', 'q', 'posted', 1, T0 + 2000);
   tally.restore(drained);
-  expect(tally.drain().deltas[0]).toEqual({
+  expect(tally.of('p', 'q')[0]).toEqual({
     projectId: 'p',
     name: 'q',
     minute: T0,
     counts: { ...zeroCounts(), posted: 6 },
   });
+});
+
+test('counts not yet stored are added to the stored buckets of the window', () => {
+  const stored = [bucket(T0, { posted: 1, size: 1 })];
+  const deltas = [
+    { projectId: 'p', name: 'q', minute: T0 + MIN, counts: { ...zeroCounts(), posted: 2 } },
+    { projectId: 'p', name: 'q', minute: T0 + 3 * MIN, counts: { ...zeroCounts(), deleted: 1 } },
+    { projectId: 'p', name: 'q', minute: T0 - 2 * 3_600_000, counts: { ...zeroCounts(), posted: 9 } },
+  ];
+  expect(withDeltas(stored, deltas, RESOLUTIONS.hour, T0 - 59 * MIN)).toEqual([
+    bucket(T0, { posted: 1, size: 1 }),
+    bucket(T0 + MIN, { posted: 2 }),
+    bucket(T0 + 3 * MIN, { deleted: 1 }),
+  ]);
+  // Two hours ago is out of the hour, inside the day.
+  expect(withDeltas(stored, deltas, RESOLUTIONS.day, T0 - 143 * 10 * MIN)).toEqual([
+    bucket(T0 - 2 * 3_600_000, { posted: 9 }),
+    bucket(T0, { posted: 3, deleted: 1, size: 1 }),
+  ]);
+  // The stored buckets are not changed.
+  expect(stored[0]!.posted).toBe(1);
 });

@@ -160,6 +160,23 @@ export const rules = {
 
   listReserved: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
 
+  stats: validate(
+    {
+      period: {
+        optional: { options: { values: 'null' } },
+        // A repeated parameter is an array, which isIn would check item by item.
+        custom: {
+          options: (value: unknown) => typeof value === 'string',
+          errorMessage: 'must be hour or day',
+        },
+        isIn: { options: [['hour', 'day']], errorMessage: 'must be hour or day' },
+      },
+    },
+    'query',
+  ),
+
+  redrive: validate({ n: wholeNumber(0, LIMITS.maxRedrive), to: optionalString }, 'body'),
+
   deleteMessage: validate({ reservation_id: optionalString, subscriber_name: optionalString }, 'body'),
 
   subscribers: validate(subscribersBody, 'body'),
