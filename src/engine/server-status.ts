@@ -1,4 +1,4 @@
-import type { QueueStat, StoreStats } from '../store/store';
+import type { QueueHealth, QueueRef, QueueStat, StoreStats } from '../store/store';
 import type { EngineDeps } from './deps';
 
 /** What health probes and metrics read: readiness, per-queue counts, storage sizes, parked long polls. */
@@ -17,6 +17,11 @@ export async function readinessProblem(deps: EngineDeps): Promise<string | null>
 /** Size and reserved count of up to `limit` queues, over all projects. */
 export function queueStats(deps: EngineDeps, limit: number): Promise<QueueStat[]> {
   return deps.store.queueStats(limit);
+}
+
+/** For each queue, when its oldest message not yet deleted was posted, and its dead letters waiting elsewhere. */
+export function queueHealth(deps: EngineDeps, queues: readonly QueueRef[]): Promise<QueueHealth[]> {
+  return queues.length === 0 ? Promise.resolve([]) : deps.store.queueHealth(queues);
 }
 
 export function storeStats(deps: EngineDeps): Promise<StoreStats> {

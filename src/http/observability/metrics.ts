@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { Router, type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineDeps } from '../../engine/deps';
-import { parkedLongPolls, queueStats, storeStats } from '../../engine/server-status';
-import { DEFAULT_QUEUE_LABEL_LIMIT, QueueLabels, type QueueLabelValues } from './queue-labels';
+import { parkedLongPolls, queueHealth, queueStats, storeStats } from '../../engine/server-status';
+import { DEFAULT_QUEUE_LABEL_LIMIT, OTHER, QueueLabels, type QueueLabelValues } from './queue-labels';
 import { getRoute, routeTemplateOf } from '../routes';
 
 /** The `route` label of requests answered before any route matched: 401s, unknown paths, oversized bodies. */
@@ -79,6 +79,10 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
     'Messages moved to the dead-letter queue (counted on the queue they left)',
   );
   const clears = perQueue('ferrite_queue_clears_total', 'Times a queue was cleared');
+  const redriven = perQueue(
+    'ferrite_messages_redriven_total',
+    'Messages moved out of a dead-letter queue by a redrive (counted on the dead-letter queue)',
+  );
 
   const count = (counter: Counter<'project' | 'queue'>) => (event: EngineCount) => {
     if (event.count > 0) counter.inc(queueLabels.admit(event.projectId, event.queue), event.count);
@@ -88,6 +92,7 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
   engine.events.on('messages:deleted', count(deleted));
   engine.events.on('messages:expired', count(expired));
   engine.events.on('messages:dead-lettered', count(deadLettered));
+  engine.events.on('messages:redriven', count(redriven));
   engine.events.on('queue:cleared', (event) => clears.inc(queueLabels.admit(event.projectId, event.queue)));
 
   const pushDeliveries = new Counter({
@@ -113,6 +118,22 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
   const inFlight = new Gauge({
     name: 'ferrite_queue_messages_in_flight',
     help: 'Reserved messages of a queue, read on scrape',
+    labelNames: ['project', 'queue'] as const,
+    registers,
+  });
+  const oldestAge = new Gauge({
+    name: 'ferrite_queue_oldest_message_age_seconds',
+    help:
+      'Seconds since the oldest message not yet deleted (available, delayed or reserved) was posted; 0 when ' +
+      'the queue is empty. Queues with series of their own only',
+    labelNames: ['project', 'queue'] as const,
+    registers,
+  });
+  const deadLetterDepth = new Gauge({
+    name: 'ferrite_queue_dead_letter_messages',
+    help:
+      'Dead letters that came from this queue and wait in its project (its dead-letter queue), not yet ' +
+      'deleted or redriven. Queues with series of their own only',
     labelNames: ['project', 'queue'] as const,
     registers,
   });
@@ -169,7 +190,10 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
     },
   });
 
-  /** One store read per scrape feeds the depth, in-flight and queue-count gauges together. */
+  /**
+   * One store read per scrape feeds the depth, in-flight and queue-count gauges together; a second, bounded by
+   * the label limit, the oldest-message age and dead-letter gauges.
+   */
   const refreshQueueGauges = async (): Promise<void> => {
     const stats = await readQueueStats();
     const sums = new Map<string, { labels: QueueLabelValues; size: number; reserved: number | null }>();
@@ -189,6 +213,20 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
       if (reservedCount !== null) inFlight.set(labels, reservedCount);
     }
     queueCount.set(stats.length);
+    // Age and dead letters: one bounded read for the queues with series of their own (not for `_other`).
+    const own = listed.filter((labels) => labels.queue !== OTHER);
+    const health = await queueHealth(
+      engine,
+      own.map((labels) => ({ projectId: labels.project, name: labels.queue })),
+    );
+    const now = engine.clock.now();
+    oldestAge.reset();
+    deadLetterDepth.reset();
+    health.forEach((each, i) => {
+      const labels = own[i]!;
+      oldestAge.set(labels, each.oldestAt === null ? 0 : Math.max(0, (now - each.oldestAt) / 1000));
+      deadLetterDepth.set(labels, each.deadLetters);
+    });
   };
 
   const middleware: RequestHandler = (req, res, next) => {
