@@ -20,6 +20,19 @@ export interface WireMessage {
   [field: string]: unknown;
 }
 
+export interface WireRedriven {
+  msg: string;
+  moved: number;
+  queues: Record<string, number>;
+  skipped: number;
+  left: number;
+}
+
+export interface WireRedriveSources {
+  sources: string[];
+  messages: { from: string | null; count: number }[];
+}
+
 /** The server answered with an error status; `msg` is IronMQ's error text. */
 export class ApiError extends Error {
   constructor(
@@ -98,6 +111,16 @@ export class IronMqApi {
 
   async clear(queue: string): Promise<string> {
     return (await this.call<{ msg: string }>('DELETE', `/queues/${enc(queue)}/messages`, {})).msg;
+  }
+
+  /** Moves dead letters of `queue` back where they came from (or to `to`): all, or the first `n`. */
+  async redrive(queue: string, options: { n?: number; to?: string }): Promise<WireRedriven> {
+    return this.call<WireRedriven>('POST', `/queues/${enc(queue)}/redrive`, options);
+  }
+
+  /** Where the dead letters of `queue` would go. */
+  async redriveSources(queue: string): Promise<WireRedriveSources> {
+    return (await this.call<{ redrive: WireRedriveSources }>('GET', `/queues/${enc(queue)}/redrive`)).redrive;
   }
 
   private async call<T>(method: string, route: string, body?: unknown): Promise<T> {

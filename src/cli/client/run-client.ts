@@ -6,7 +6,16 @@ import { ProgressBar, type ProgressSink } from './progress';
 import { SettingsError, projectUrl, resolveSettings } from './settings';
 
 /** The commands that talk to a running server (the others in ferrite.ts work on the data file). */
-export const CLIENT_COMMANDS = ['queues', 'info', 'post', 'reserve', 'peek', 'delete', 'clear'] as const;
+export const CLIENT_COMMANDS = [
+  'queues',
+  'info',
+  'post',
+  'reserve',
+  'peek',
+  'delete',
+  'clear',
+  'redrive',
+] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 export function isClientCommand(word: string | undefined): word is ClientCommand {
@@ -25,6 +34,9 @@ export const CLIENT_USAGE = `Client commands (talk to a running server over the 
   delete <queue> <id> [--reservation-id R]   delete a message (R when it is reserved)
   delete <queue> <id> <id>...          delete unreserved messages, all or none
   clear <queue>                        delete every message of a queue
+  redrive <queue> [-n N] [--to Q]      move dead letters of <queue> back to the queue each came from (or to Q),
+                                       oldest first, all or the first N
+  redrive <queue> --dry-run            show where they would go, moving nothing
 
   --json                               print the server's JSON instead of text
   --quiet, -q                          no progress bar
@@ -69,6 +81,8 @@ const OPTIONS = {
   wait: { type: 'string' },
   delete: { type: 'boolean' },
   'reservation-id': { type: 'string' },
+  to: { type: 'string' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -242,6 +256,46 @@ const COMMANDS: Record<ClientCommand, (context: Context) => Promise<void>> = {
         ? `Deleted message ${ids[0]} from ${queue}.`
         : `Deleted ${ids.length} messages from ${queue}.`,
     );
+  },
+
+  async redrive({ api, args, values, io }) {
+    const queue = queueArg(args);
+    noMoreArgs(args, 1);
+    if (values.to === '') throw new UsageError('--to needs a queue name');
+    if (values['dry-run']) {
+      if (values.n !== undefined || values.to !== undefined) {
+        throw new UsageError('--dry-run shows where every message would go back: no -n or --to');
+      }
+      const sources = await api.redriveSources(queue);
+      if (values.json) return printJson(io, { redrive: sources });
+      io.out(
+        sources.sources.length === 0
+          ? `No queue sends its dead letters to ${queue}.`
+          : `Queues that send their dead letters to ${queue}: ${sources.sources.join(', ')}.`,
+      );
+      if (sources.messages.length === 0) return io.out('No message to move.');
+      printTable(
+        io,
+        ['FROM', 'MESSAGES'],
+        sources.messages.map((m) => [m.from ?? '(not known)', String(m.count)]),
+      );
+      return;
+    }
+    const n = optionalInteger(values.n, '-n', 1, 1_000_000_000);
+    const result = await api.redrive(queue, {
+      ...(n === undefined ? {} : { n }),
+      ...(values.to ? { to: values.to } : {}),
+    });
+    if (values.json) return printJson(io, result);
+    const where = Object.entries(result.queues)
+      .map(([name, count]) => `${count} to ${name}`)
+      .join(', ');
+    io.out(`${result.msg} out of ${queue}${where === '' ? '' : ` (${where})`}; ${result.left} left there.`);
+    if (result.skipped > 0) {
+      io.out(
+        `${result.skipped} stayed: the queue they came from is not known or no longer exists (give --to).`,
+      );
+    }
   },
 
   async clear({ api, args, values, io }) {
