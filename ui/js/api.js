@@ -121,6 +121,19 @@ export function createApi({ projectId, token }) {
       return (await request('GET', '/stats', { query: { period } })).stats;
     },
 
+    /** Where a dead-letter queue's messages would go: `{ sources: [queue], messages: [{ from, count }] }`. */
+    async redriveSources(name) {
+      return (await request('GET', `${queuePath(name)}/redrive`)).redrive;
+    },
+
+    /** Moves dead letters back (or `to` a queue), all or the first `n`: `{ moved, queues, skipped, left }`. */
+    async redrive(name, { n, to } = {}) {
+      const body = {};
+      if (n) body.n = n;
+      if (to) body.to = to;
+      return request('POST', `${queuePath(name)}/redrive`, { body });
+    },
+
     /** The messages held under a reservation now, oldest first, without their reservation ids. */
     async listReserved(name, n) {
       return (await request('GET', `${queuePath(name)}/reservations`, { query: { n } })).messages ?? [];

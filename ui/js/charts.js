@@ -6,9 +6,9 @@
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-function svg(tag, attributes = {}, ...children) {
+function svg(tag, attributes, ...children) {
   const element = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) {
+  for (const [key, value] of Object.entries(attributes ?? {})) {
     if (value !== undefined && value !== null) element.setAttribute(key, String(value));
   }
   for (const child of children.flat()) {

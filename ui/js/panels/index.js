@@ -1,6 +1,7 @@
 import { alertsPanel } from './alerts.js';
 import { consumersPanel } from './consumers.js';
 import { pushSubscribersPanel } from './push.js';
+import { redrivePanel } from './redrive.js';
 
 /**
  * Optional sections, in page order. Push queues, alerts and CrimsonQ consumers are being added to the server;
@@ -8,7 +9,7 @@ import { pushSubscribersPanel } from './push.js';
  */
 
 /** Below a queue's settings and messages; load() gets `{ api, queue, connection, notify }`. */
-export const queuePanels = [pushSubscribersPanel, alertsPanel];
+export const queuePanels = [redrivePanel, pushSubscribersPanel, alertsPanel];
 
 /** Below the queue list; load() gets `{ api, connection, notify }`. */
 export const projectPanels = [consumersPanel];

@@ -1,3 +1,4 @@
+import { ApiError } from '../api.js';
 import { h, replace, setText } from '../dom.js';
 import { formatCount } from '../format.js';
 import { legend, lineChart } from '../charts.js';
@@ -74,7 +75,9 @@ export function activitySection({ api, name, connection }) {
       draw(stats[period]);
       element.hidden = false;
     } catch (failure) {
-      if (failure?.isUnsupported) element.hidden = true;
+      // A bug here must show, not hide the section: only the server's refusals are handled.
+      if (!(failure instanceof ApiError)) throw failure;
+      if (failure.isUnsupported) element.hidden = true;
       else connection.failed(failure);
     } finally {
       inFlight = false;

@@ -1,3 +1,4 @@
+import { ApiError } from '../api.js';
 import { sparkline } from '../charts.js';
 import { replace } from '../dom.js';
 import { outOf } from './queue-activity.js';
@@ -53,7 +54,8 @@ export function createSparklines(api) {
           drawn.set(name, { at: performance.now(), svg });
           if (cell.isConnected) replace(cell, svg);
         } catch (failure) {
-          if (failure?.status === 400 || failure?.status === 405) {
+          if (!(failure instanceof ApiError)) throw failure;
+          if (failure.status === 400 || failure.status === 405) {
             unsupported = true;
             queue = [];
           }
