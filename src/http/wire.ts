@@ -13,5 +13,10 @@ export const MSG = {
   internal: 'Internal server error',
 } as const;
 
+/** The `msg` of a redrive's answer (a Ferrite extension): `Moved 1 message`, `Moved 12 messages`. */
+export function movedMessages(count: number): string {
+  return `Moved ${count} message${count === 1 ? '' : 's'}`;
+}
+
 /** The exact Content-Type of every response: Java parses error bodies only when it equals this. */
 export const JSON_TYPE = 'application/json';

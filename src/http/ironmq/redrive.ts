@@ -4,6 +4,7 @@ import { deadLetterSources, redrive } from '../../engine/redrive';
 import { sendJson } from '../respond';
 import { resource } from '../routes';
 import { rules } from '../validation/rules';
+import { movedMessages } from '../wire';
 import { bodyOf, projectOf, queueOf } from './params';
 
 interface RedriveBody {
@@ -25,7 +26,7 @@ export function redriveRoutes(deps: EngineDeps): Router {
       to: body.to || null,
     });
     sendJson(res, 200, {
-      msg: `Moved ${result.moved} message${result.moved === 1 ? '' : 's'}`,
+      msg: movedMessages(result.moved),
       moved: result.moved,
       queues: result.queues,
       skipped: result.skipped,
