@@ -46,6 +46,10 @@ const READS = [
   '/queues/pushed',
   '/queues/watched',
   '/queues/consumer',
+  // Dead letters with their origin (redrive), and the activity buckets (stats over time).
+  '/queues/failing-dead/redrive',
+  '/queues/jobs/stats',
+  '/stats',
 ];
 
 async function answers(server: TestServer): Promise<string[]> {
@@ -120,7 +124,16 @@ test('a data file with every kind of state is copied, verified, and served the s
     now: clock.now(),
   });
   await sqlite.store.completeMessage(PROJECT_ID, 'consumer', pulled!.messages[0]!.id, clock.now());
+  await http('put', '/queues/failing').send({
+    queue: { dead_letter: { queue_name: 'failing-dead', max_reservations: 1 } },
+  });
+  await http('post', '/queues/failing/messages').send({ messages: [{ body: 'f1' }, { body: 'f2' }] });
+  await http('post', '/queues/failing/reservations').send({ n: 2, timeout: 1 });
+  clock.advance(2000);
+  await http('post', '/queues/failing/reservations').send({ n: 1 });
+  await sqlite.activity.flush();
   const before = await answers(sqlite);
+  expect(before.join('\n')).toContain('"messages":[{"from":"failing","count":2}]');
   const statuses = ['pending', 'active', 'completed'] as const;
   const consumerBefore = await Promise.all(
     statuses.map((status) => sqlite.store.listStatus(PROJECT_ID, 'consumer', status, clock.now(), 100)),
