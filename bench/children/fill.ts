@@ -9,7 +9,8 @@ import { announceReady, num, serveParent, str } from '../lib/parent';
 const file = process.env.BENCH_DB_FILE;
 if (!file) throw new Error('BENCH_DB_FILE is required');
 const clock = dist.clock().systemClock;
-const store = dist.sqliteStore().openSqliteStore({ file, durability: 'off', now: clock.now() });
+let store: Awaited<typeof opening>;
+const opening = dist.sqliteStore().openSqliteStore({ file, durability: 'off', now: clock.now() });
 
 /** Rows per store call, and calls per event-loop turn (which the group committer puts in one transaction). */
 const BATCH = 1000;
@@ -30,6 +31,7 @@ async function fill(queue: string, count: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  store = await opening;
   await dist.projects().createProject({ store, clock }, { id: PROJECT, token: TOKEN, name: 'bench' });
   serveParent(
     {

@@ -10,7 +10,8 @@ import { announceReady, num, serveParent, str } from '../lib/parent';
 const file = process.env.BENCH_DB_FILE;
 if (!file) throw new Error('BENCH_DB_FILE is required');
 const clock = dist.clock().systemClock;
-const store = dist.sqliteStore().openSqliteStore({ file, durability: 'full', now: clock.now() });
+let store: Awaited<typeof opening>;
+const opening = dist.sqliteStore().openSqliteStore({ file, durability: 'full', now: clock.now() });
 
 /** One loop: post n, reserve n, delete them by id and reservation id, until `until`. Returns messages cycled. */
 async function loop(queue: string, n: number, until: number): Promise<number> {
@@ -41,6 +42,7 @@ async function loop(queue: string, n: number, until: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  store = await opening;
   await store.createProject({ id: PROJECT, name: 'bench', createdAt: clock.now() });
   serveParent(
     {

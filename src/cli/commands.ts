@@ -69,6 +69,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     maxWaiters: 0,
     clock: () => io.clock.now(),
     elect: false,
+    writer: 'inline',
   });
   const deps = { store, clock: io.clock };
   try {

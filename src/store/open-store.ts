@@ -28,6 +28,8 @@ export interface OpenOptions {
   elect?: boolean;
   /** Where the store reports what it does on its own (lost connections). */
   log?: (level: 'warn' | 'info', message: string, meta?: Record<string, unknown>) => void;
+  /** SQLite: 'inline' keeps writes on this thread (short-lived tools); the server uses its writer thread. */
+  writer?: 'thread' | 'inline';
 }
 
 /** Opens (and migrates) the configured backend; throws a message naming what could not be opened. */
@@ -35,7 +37,12 @@ export async function openStore(config: StoreConfig, options: OpenOptions): Prom
   switch (config.kind) {
     case 'sqlite': {
       try {
-        const store = openSqliteStore({ file: config.file, durability: config.durability, now: options.now });
+        const store = await openSqliteStore({
+          file: config.file,
+          durability: config.durability,
+          now: options.now,
+          writer: options.writer,
+        });
         return {
           store,
           wakeups: new LocalWakeups(options.maxWaiters),

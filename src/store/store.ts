@@ -346,6 +346,22 @@ export interface QueueHealth {
 export interface StoreStats {
   /** Bytes by part of the storage, e.g. `{ data, wal }` for SQLite. */
   bytes: Record<string, number>;
+  /** How the backend's group commits went since it opened, when it commits in groups. */
+  commits?: CommitCounters;
+}
+
+/** Group commits since the store opened: how many, how many writes they held, how long they took. */
+export interface CommitCounters {
+  /** Transactions committed (or attempted). */
+  groups: number;
+  /** Writes they held. */
+  writes: number;
+  /** Time in whole groups (every write and the COMMIT), and the longest one, in ms. */
+  flushMs: number;
+  maxFlushMs: number;
+  /** Time in COMMIT alone (the WAL write and its fsync), and the longest one, in ms. */
+  commitMs: number;
+  maxCommitMs: number;
 }
 
 export interface QueueStat {

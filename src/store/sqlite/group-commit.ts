@@ -1,10 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
+import type { CommitCounters, FiredAlert } from '../store';
 
-interface PendingWrite {
-  run: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
+export type { CommitCounters };
+import type { SqliteContext } from './context';
 
 /** Thrown inside a write to undo it and answer the caller with `outcome` instead of an error. */
 export class Rollback<T> extends Error {
@@ -13,15 +12,25 @@ export class Rollback<T> extends Error {
   }
 }
 
+/** One write's answer: its value, or the error it threw (the group's own failure when the COMMIT failed). */
+export type WriteOutcome = { ok: true; value: unknown } | { ok: false; error: Error };
+
+export function emptyCounters(): CommitCounters {
+  return { groups: 0, writes: 0, flushMs: 0, maxFlushMs: 0, commitMs: 0, maxCommitMs: 0 };
+}
+
 /**
- * Group commit: every write submitted during one turn of the event loop runs inside one SQLite transaction and
- * shares one fsync. Each write runs in its own savepoint, so a write that throws is undone alone and its caller
- * alone gets the error. Callers are answered only after COMMIT returned, i.e. after the data is durable.
- * The flush is scheduled with setImmediate, not a timer: a lone request at concurrency 1 waits for nothing.
+ * Group commit: a batch of writes runs inside one SQLite transaction and shares one fsync. Each write runs in
+ * its own savepoint, so a write that throws is undone alone and its caller alone gets the error; a write that
+ * throws `Rollback` is undone and answered with its outcome. Answers exist only after COMMIT returned, i.e.
+ * after the data is durable; when the COMMIT itself fails, every write of the group gets that error and nothing
+ * of the group is applied. Alerts fired by the writes are returned only when the group committed.
+ *
+ * Which writes form a group is the caller's business: the writer thread takes everything that arrived while it
+ * was busy with the previous group (docs/design.md, "Durability and group commit").
  */
-export class GroupCommitter {
-  private pending: PendingWrite[] = [];
-  private scheduled = false;
+export class GroupCommit {
+  readonly counters = emptyCounters();
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
@@ -30,16 +39,11 @@ export class GroupCommitter {
   private readonly rollbackTo: Database.Statement;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly hooks: {
-      /** Turns a driver error into the error callers see. */
-      mapError: (error: unknown) => Error;
-      /** Runs after a successful COMMIT, before the callers are answered. */
-      afterCommit?: () => void;
-      /** Runs when the whole group was rolled back. */
-      afterRollback?: () => void;
-    },
+    private readonly ctx: SqliteContext,
+    /** Turns a driver error into the error callers see. */
+    private readonly mapError: (error: unknown) => Error,
   ) {
+    const db = ctx.db;
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -48,68 +52,72 @@ export class GroupCommitter {
     this.rollbackTo = db.prepare('ROLLBACK TO w');
   }
 
-  /** Runs `write` in the next group transaction; resolves with its result once committed. */
-  submit<T>(write: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ run: write, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  /** Runs `writes` in one transaction; returns each one's outcome (in order) and the alerts that fired. */
+  run(writes: readonly (() => unknown)[]): { outcomes: WriteOutcome[]; alerts: FiredAlert[] } {
+    const started = performance.now();
+    this.ctx.firedAlerts = [];
+    try {
+      return this.runGroup(writes);
+    } finally {
+      this.ctx.firedAlerts = [];
+      const ms = performance.now() - started;
+      this.counters.groups++;
+      this.counters.writes += writes.length;
+      this.counters.flushMs += ms;
+      this.counters.maxFlushMs = Math.max(this.counters.maxFlushMs, ms);
+    }
   }
 
-  /** Commits everything submitted so far, synchronously. */
-  flush(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+  private runGroup(writes: readonly (() => unknown)[]): { outcomes: WriteOutcome[]; alerts: FiredAlert[] } {
+    const failAll = (error: unknown) => {
+      const mapped = this.mapError(error);
+      return { outcomes: writes.map((): WriteOutcome => ({ ok: false, error: mapped })), alerts: [] };
+    };
     try {
       this.begin.run();
     } catch (error) {
-      this.hooks.afterRollback?.();
-      const mapped = this.hooks.mapError(error);
-      for (const write of batch) write.reject(mapped);
-      return;
+      return failAll(error);
     }
     // A lone write needs no savepoint: if it throws, the whole transaction is rolled back instead.
-    const single = batch.length === 1;
-    for (const write of batch) {
+    const single = writes.length === 1;
+    const outcomes: WriteOutcome[] = [];
+    let threw = false;
+    for (const write of writes) {
       if (!single) this.savepoint.run();
+      // A write undone by its savepoint must not announce the alerts it fired.
+      const mark = this.ctx.firedAlerts.length;
       try {
-        const value = write.run();
+        const value = write();
         if (!single) this.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
+        threw = true;
+        this.ctx.firedAlerts.length = mark;
         if (!single) {
           this.rollbackTo.run();
           this.release.run();
         }
-        outcomes.push({ ok: false, value: error });
+        outcomes.push(
+          error instanceof Rollback
+            ? { ok: true, value: error.outcome as unknown }
+            : { ok: false, error: error instanceof Error ? error : new Error(String(error)) },
+        );
       }
     }
     try {
-      if (single && !outcomes[0]?.ok) {
+      if (single && threw) {
         this.rollback.run();
-        this.hooks.afterRollback?.();
-      } else {
-        this.commit.run();
-        this.hooks.afterCommit?.();
+        return { outcomes, alerts: [] };
       }
+      const committing = performance.now();
+      this.commit.run();
+      const ms = performance.now() - committing;
+      this.counters.commitMs += ms;
+      this.counters.maxCommitMs = Math.max(this.counters.maxCommitMs, ms);
+      return { outcomes, alerts: this.ctx.firedAlerts };
     } catch (error) {
-      if (this.db.inTransaction) this.rollback.run();
-      this.hooks.afterRollback?.();
-      const mapped = this.hooks.mapError(error);
-      for (const write of batch) write.reject(mapped);
-      return;
+      if (this.ctx.db.inTransaction) this.rollback.run();
+      return failAll(error);
     }
-    batch.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else if (outcome.value instanceof Rollback) write.resolve(outcome.value.outcome);
-      else write.reject(outcome.value);
-    });
   }
 }

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { StoreUnavailable } from '../../domain/errors';
 import type { MessageOpFailure, QueueMissing } from '../../domain/outcomes';
 import type {
@@ -41,23 +40,14 @@ import type {
   StoreStats,
   TouchRequest,
 } from '../store';
-import * as activity from './activity';
-import { prepareActivityStatements } from './activity-statements';
-import * as consumers from './consumers';
+import { createContext, openConnection } from './connection';
 import type { SqliteContext } from './context';
 import { fileSize, prepareDataFile } from './data-file';
-import * as deadLetters from './dead-letters';
-import { prepareDeadLetterStatements } from './dead-letter-statements';
-import * as deliveries from './deliveries';
 import { mapStoreError } from './errors';
-import { GroupCommitter } from './group-commit';
-import * as messages from './messages';
+import type { CommitCounters } from './group-commit';
 import { migrate } from './migrate';
-import * as projects from './projects';
-import * as queues from './queues';
-import * as sqs from './sqs';
-import { prepareStatements } from './statements';
-import { TopicRoutes } from './topic-routes';
+import { READS, WRITES, type ArgsOf, type ReadName, type WriteName } from './operations';
+import { InlineWriter, ThreadWriter, type Writer } from './writers';
 import type { Durability } from '../store-config';
 
 export type { Durability };
@@ -69,65 +59,70 @@ export interface SqliteStoreOptions {
   durability: Durability;
   /** Used to stamp applied migrations. */
   now: number;
+  /**
+   * Where writes run: 'thread' (the default) on a worker thread of their own, so fsync never blocks this one;
+   * 'inline' on this thread (short-lived tools; always for ':memory:', which a thread cannot share).
+   */
+  writer?: 'thread' | 'inline';
 }
 
 /**
  * Opens (creating and migrating) a SQLite store. The data file is checked first: SQLite silently opens a file it
  * may not write read-only, and every write would then fail; this fails at once with the reason instead.
  */
-export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  if (options.file !== ':memory:') prepareDataFile(options.file);
-  const db = new Database(options.file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.durability.toUpperCase()}`);
-  db.pragma('foreign_keys = ON');
-  // A CLI command writing to the same file holds the lock for a few ms at most.
-  db.pragma('busy_timeout = 5000');
-  const applied = migrate(db, options.now);
-  return new SqliteStore(db, options.file, applied);
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const memory = options.file === ':memory:';
+  if (!memory) prepareDataFile(options.file);
+  const db = openConnection(options.file, options.durability);
+  let writer: Writer | null = null;
+  try {
+    const applied = migrate(db, options.now);
+    const ctx = createContext(db);
+    const store = new SqliteStore(ctx, options.file, applied);
+    writer =
+      memory || options.writer === 'inline'
+        ? new InlineWriter(ctx, (alerts) => store.announce(alerts))
+        : await ThreadWriter.start(options.file, options.durability, (alerts) => store.announce(alerts));
+    store.attach(writer);
+    return store;
+  } catch (error) {
+    await writer?.close();
+    db.close();
+    throw error;
+  }
 }
 
 /**
  * The Store on SQLite. Each operation is a plain function of its resource's module (queues, messages,
- * deliveries, consumers, projects) run inside a read, or inside a write of the group commit: every write
- * submitted in one turn of the event loop shares one transaction and one fsync, each in its own savepoint.
+ * deliveries, consumers, projects), named in `operations.ts`. Reads run at once on this thread's connection
+ * (WAL: they see every committed write and never wait for one); writes go to the writer, which commits them in
+ * groups — on its own thread in production, so that a COMMIT's fsync never stops this event loop.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
-  private readonly ctx: SqliteContext;
-  private readonly writes: GroupCommitter;
+  private writer: Writer | null = null;
   private readonly alertListeners: ((alert: FiredAlert) => void)[] = [];
-  private closed = false;
+  private closed: Promise<void> | null = null;
 
   /**
+   * @param ctx this thread's connection, for reads (and writes, with an inline writer)
    * @param file the data file (':memory:' for none), for `stats()`
    * @param migrationsApplied the migrations this open applied (empty when the file was up to date)
    */
   constructor(
-    private readonly db: Database.Database,
+    private readonly ctx: SqliteContext,
     private readonly file: string,
     readonly migrationsApplied: readonly string[] = [],
-  ) {
-    const sql = prepareStatements(db);
-    this.ctx = {
-      db,
-      sql,
-      activity: prepareActivityStatements(db),
-      deadLetters: prepareDeadLetterStatements(db),
-      routes: new TopicRoutes(sql),
-      firedAlerts: [],
-    };
-    this.writes = new GroupCommitter(db, {
-      mapError: mapStoreError,
-      afterCommit: () => {
-        const fired = this.ctx.firedAlerts;
-        this.ctx.firedAlerts = [];
-        for (const alert of fired) for (const listener of this.alertListeners) listener(alert);
-      },
-      afterRollback: () => {
-        this.ctx.firedAlerts = [];
-      },
-    });
+  ) {}
+
+  /** @internal openSqliteStore gives the store its writer once both exist. */
+  attach(writer: Writer): void {
+    this.writer = writer;
+  }
+
+  /** @internal Called by the writer once a group with fired alerts has committed. */
+  announce(alerts: readonly FiredAlert[]): void {
+    for (const alert of alerts) for (const listener of this.alertListeners) listener(alert);
   }
 
   onAlertFired(listener: (alert: FiredAlert) => void): void {
@@ -135,73 +130,80 @@ export class SqliteStore implements Store {
   }
 
   ping(): Promise<void> {
-    // BEGIN IMMEDIATE (the write lock) and a COMMIT of nothing, through the same group commit as every write.
-    return this.write(() => undefined);
+    // BEGIN IMMEDIATE (the write lock) and a COMMIT of nothing, through the same path as every write.
+    return this.write('ping');
   }
 
   async stats(): Promise<StoreStats> {
-    if (this.file === ':memory:') return { bytes: {} };
-    return { bytes: { data: await fileSize(this.file), wal: await fileSize(`${this.file}-wal`) } };
+    const commits = await this.commitCounters();
+    if (this.file === ':memory:') return { bytes: {}, commits };
+    return { bytes: { data: await fileSize(this.file), wal: await fileSize(`${this.file}-wal`) }, commits };
+  }
+
+  /** How the group commits went so far (groups, writes, time in COMMIT). */
+  commitCounters(): Promise<CommitCounters> {
+    if (!this.writer) return Promise.reject(new StoreUnavailable('The store is not open'));
+    return this.writer.counters();
   }
 
   // ---- projects and tokens ----
   createProject(project: Project): Promise<void> {
-    return this.write(() => projects.createProject(this.ctx, project));
+    return this.write('createProject', project);
   }
   getProject(id: string): Promise<Project | null> {
-    return this.read(() => projects.getProject(this.ctx, id));
+    return this.read('getProject', id);
   }
   listProjects(): Promise<Project[]> {
-    return this.read(() => projects.listProjects(this.ctx));
+    return this.read('listProjects');
   }
   addToken(token: NewToken): Promise<void> {
-    return this.write(() => projects.addToken(this.ctx, token));
+    return this.write('addToken', token);
   }
   listTokens(projectId?: string): Promise<TokenInfo[]> {
-    return this.read(() => projects.listTokens(this.ctx, projectId));
+    return this.read('listTokens', projectId);
   }
   revokeToken(tokenId: string, now: number): Promise<boolean> {
-    return this.write(() => projects.revokeToken(this.ctx, tokenId, now));
+    return this.write('revokeToken', tokenId, now);
   }
   projectOfTokenHash(tokenHash: string): Promise<string | null> {
-    return this.read(() => projects.projectOfTokenHash(this.ctx, tokenHash));
+    return this.read('projectOfTokenHash', tokenHash);
   }
   serverSetting(key: string, value: string): Promise<string> {
-    return this.write(() => projects.serverSetting(this.ctx, key, value));
+    return this.write('serverSetting', key, value);
   }
 
   // ---- queues ----
   getQueue(projectId: string, name: string): Promise<Queue | null> {
-    return this.read(() => queues.getQueue(this.ctx, projectId, name));
+    return this.read('getQueue', projectId, name);
   }
   putQueue(request: PutQueueRequest): Promise<{ queue: Queue; created: boolean } | null> {
-    return this.write(() => queues.putQueue(this.ctx, request));
+    return this.write('putQueue', request);
   }
   deleteQueue(projectId: string, name: string): Promise<boolean> {
-    return this.write(() => queues.deleteQueue(this.ctx, projectId, name));
+    return this.write('deleteQueue', projectId, name);
   }
   listQueues(projectId: string, options: { prefix: string; after: string; limit: number }): Promise<Queue[]> {
-    return this.read(() => queues.listQueues(this.ctx, projectId, options));
+    return this.read('listQueues', projectId, options);
   }
   markActive(projectId: string, name: string, now: number): Promise<boolean> {
-    return this.write(() => queues.markActive(this.ctx, projectId, name, now));
+    return this.write('markActive', projectId, name, now);
   }
   expireIdleQueues(now: number, limit: number): Promise<{ projectId: string; name: string }[]> {
-    return this.write(() => queues.expireIdleQueues(this.ctx, now, limit));
+    return this.write('expireIdleQueues', now, limit);
   }
   queueStats(limit: number): Promise<QueueStat[]> {
-    return this.read(() => queues.queueStats(this.ctx, limit));
+    return this.read('queueStats', limit);
   }
 
   // ---- messages ----
   postMessages(projectId: string, name: string, list: NewMessage[], now: number): Promise<PostResult> {
-    return this.write(() => messages.postMessages(this.ctx, projectId, name, list, now));
+    return this.write('postMessages', projectId, name, list, now);
   }
   reserveMessages(request: ReserveRequest): Promise<ReserveResult | null> {
-    return this.write(() => messages.reserveMessages(this.ctx, request));
+    return this.write('reserveMessages', request);
   }
   peekMessages(projectId: string, name: string, n: number, now: number): Promise<Message[] | null> {
-    return this.read(() => messages.peekMessages(this.ctx, projectId, name, n, now));
+    return this.read('peekMessages', projectId, name, n, now);
   }
   getMessage(
     projectId: string,
@@ -209,7 +211,7 @@ export class SqliteStore implements Store {
     id: string,
     now: number,
   ): Promise<Message | QueueMissing | null> {
-    return this.read(() => messages.getMessage(this.ctx, projectId, name, id, now));
+    return this.read('getMessage', projectId, name, id, now);
   }
   deleteMessages(
     projectId: string,
@@ -217,47 +219,47 @@ export class SqliteStore implements Store {
     items: readonly MessageRef[],
     now: number,
   ): Promise<MessageOpFailure | null> {
-    return this.write(() => messages.deleteMessages(this.ctx, projectId, name, items, now));
+    return this.write('deleteMessages', projectId, name, items, now);
   }
   clearMessages(projectId: string, name: string, now: number): Promise<boolean> {
-    return this.write(() => messages.clearMessages(this.ctx, projectId, name, now));
+    return this.write('clearMessages', projectId, name, now);
   }
   touchMessage(request: TouchRequest): Promise<Message | MessageOpFailure> {
-    return this.write(() => messages.touchMessage(this.ctx, request));
+    return this.write('touchMessage', request);
   }
   releaseMessage(request: ReleaseRequest): Promise<MessageOpFailure | null> {
-    return this.write(() => messages.releaseMessage(this.ctx, request));
+    return this.write('releaseMessage', request);
   }
   nextTimerAt(projectId: string, name: string): Promise<number | null> {
-    return this.read(() => messages.nextTimerAt(this.ctx, projectId, name));
+    return this.read('nextTimerAt', projectId, name);
   }
   expireMessages(now: number, limit: number): Promise<ExpiredCounts> {
-    return this.write(() => messages.expireMessages(this.ctx, now, limit));
+    return this.write('expireMessages', now, limit);
   }
   applyTimers(now: number, limit: number): Promise<number> {
-    return this.write(() => messages.applyTimers(this.ctx, now, limit));
+    return this.write('applyTimers', now, limit);
   }
 
   // ---- push deliveries ----
   claimDeliveries(request: ClaimRequest): Promise<DeliveryTask[]> {
-    return this.write(() => deliveries.claimDeliveries(this.ctx, request));
+    return this.write('claimDeliveries', request);
   }
   recordDelivery(outcome: DeliveryOutcome): Promise<RecordedDelivery | null> {
-    return this.write(() => deliveries.recordDelivery(this.ctx, outcome));
+    return this.write('recordDelivery', outcome);
   }
   ackDelivery(request: AckRequest): Promise<MessageOpFailure | Omit<RecordedDelivery, 'status'>> {
-    return this.write(() => deliveries.ackDelivery(this.ctx, request));
+    return this.write('ackDelivery', request);
   }
   listDeliveries(projectId: string, name: string, messageId: string): Promise<Delivery[] | MessageOpFailure> {
-    return this.read(() => deliveries.listDeliveries(this.ctx, projectId, name, messageId));
+    return this.read('listDeliveries', projectId, name, messageId);
   }
   nextDeliveryAt(): Promise<number | null> {
-    return this.read(() => deliveries.nextDeliveryAt(this.ctx));
+    return this.read('nextDeliveryAt');
   }
 
   // ---- consumers (CrimsonQ) ----
   countStates(projectId: string, name: string, now: number): Promise<StateCounts | null> {
-    return this.write(() => consumers.countStates(this.ctx, projectId, name, now));
+    return this.write('countStates', projectId, name, now);
   }
   listStatus(
     projectId: string,
@@ -266,7 +268,7 @@ export class SqliteStore implements Store {
     now: number,
     limit: number,
   ): Promise<Message[] | null> {
-    return this.write(() => consumers.listStatus(this.ctx, projectId, name, status, now, limit));
+    return this.write('listStatus', projectId, name, status, now, limit);
   }
   completeMessage(
     projectId: string,
@@ -274,7 +276,7 @@ export class SqliteStore implements Store {
     id: string,
     now: number,
   ): Promise<MessageOpFailure | null> {
-    return this.write(() => consumers.completeMessage(this.ctx, projectId, name, id, now));
+    return this.write('completeMessage', projectId, name, id, now);
   }
   failMessage(
     projectId: string,
@@ -283,7 +285,7 @@ export class SqliteStore implements Store {
     error: string,
     now: number,
   ): Promise<MessageOpFailure | null> {
-    return this.write(() => consumers.failMessage(this.ctx, projectId, name, id, error, now));
+    return this.write('failMessage', projectId, name, id, error, now);
   }
   retryFailed(
     projectId: string,
@@ -291,7 +293,7 @@ export class SqliteStore implements Store {
     id: string | null,
     now: number,
   ): Promise<number | MessageOpFailure> {
-    return this.write(() => consumers.retryFailed(this.ctx, projectId, name, id, now));
+    return this.write('retryFailed', projectId, name, id, now);
   }
   deleteInStatus(
     projectId: string,
@@ -300,7 +302,7 @@ export class SqliteStore implements Store {
     status: ConsumerStatus,
     now: number,
   ): Promise<MessageOpFailure | null> {
-    return this.write(() => consumers.deleteInStatus(this.ctx, projectId, name, id, status, now));
+    return this.write('deleteInStatus', projectId, name, id, status, now);
   }
   flushStatus(
     projectId: string,
@@ -308,7 +310,7 @@ export class SqliteStore implements Store {
     status: 'completed' | 'failed',
     now: number,
   ): Promise<number | null> {
-    return this.write(() => consumers.flushStatus(this.ctx, projectId, name, status, now));
+    return this.write('flushStatus', projectId, name, status, now);
   }
   publish(
     projectId: string,
@@ -316,85 +318,82 @@ export class SqliteStore implements Store {
     list: NewMessage[],
     now: number,
   ): Promise<Record<string, string[]>> {
-    return this.write(() => consumers.publish(this.ctx, projectId, topic, list, now));
+    return this.write('publish', projectId, topic, list, now);
   }
 
   // ---- SQS ----
   countMessages(projectId: string, name: string, now: number): Promise<MessageCounts | null> {
-    return this.read(() => sqs.countMessages(this.ctx, projectId, name, now));
+    return this.read('countMessages', projectId, name, now);
   }
   listDeadLetterSources(
     projectId: string,
     name: string,
     options: { after: string; limit: number },
   ): Promise<string[]> {
-    return this.read(() => sqs.listDeadLetterSources(this.ctx, projectId, name, options));
+    return this.read('listDeadLetterSources', projectId, name, options);
   }
   addSqsKey(key: Omit<SqsKey, 'revokedAt'>): Promise<void> {
-    return this.write(() => sqs.addSqsKey(this.ctx, key));
+    return this.write('addSqsKey', key);
   }
   getSqsKey(accessKeyId: string): Promise<SqsKey | null> {
-    return this.read(() => sqs.getSqsKey(this.ctx, accessKeyId));
+    return this.read('getSqsKey', accessKeyId);
   }
   listSqsKeys(projectId?: string): Promise<SqsKey[]> {
-    return this.read(() => sqs.listSqsKeys(this.ctx, projectId));
+    return this.read('listSqsKeys', projectId);
   }
   revokeSqsKey(accessKeyId: string, now: number): Promise<boolean> {
-    return this.write(() => sqs.revokeSqsKey(this.ctx, accessKeyId, now));
+    return this.write('revokeSqsKey', accessKeyId, now);
   }
 
   // ---- activity over time ----
   recordActivity(batch: ActivityBatch): Promise<void> {
-    return this.write(() => activity.recordActivity(this.ctx, batch));
+    return this.write('recordActivity', batch);
   }
   readActivity(request: ActivityRequest): Promise<ProjectActivity | null> {
-    return this.read(() => activity.readActivity(this.ctx, request));
+    return this.read('readActivity', request);
   }
 
   // ---- dead letters ----
   redriveMessages(request: RedriveRequest): Promise<RedriveResult | QueueMissing> {
-    return this.write(() => deadLetters.redriveMessages(this.ctx, request));
+    return this.write('redriveMessages', request);
   }
   deadLetterSources(projectId: string, name: string, now: number): Promise<DeadLetterSources | null> {
-    return this.read(() => deadLetters.deadLetterSources(this.ctx, projectId, name, now));
+    return this.read('deadLetterSources', projectId, name, now);
   }
   queueHealth(queues: readonly QueueRef[]): Promise<QueueHealth[]> {
-    return this.read(() => deadLetters.queueHealth(this.ctx, queues));
+    return this.read('queueHealth', queues);
   }
 
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.writes.flush();
-    this.closed = true;
-    // Fold the WAL back into the main file so the data file alone is complete after shutdown. On a full or
-    // read-only disk this cannot be done; the WAL keeps every commit and the next open replays it.
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // nothing lost: see above
-    }
-    this.db.close();
-    return Promise.resolve();
-  }
-
-  private write<T>(operation: () => T): Promise<T> {
-    if (this.closed) return Promise.reject(new StoreUnavailable('The store is closed'));
-    return this.writes.submit(() => {
-      // A write undone by its savepoint must not announce the alerts it fired.
-      const mark = this.ctx.firedAlerts.length;
+    return (this.closed ??= (async () => {
+      await this.writer?.close();
+      // Fold the WAL back into the main file so the data file alone is complete after shutdown. On a full or
+      // read-only disk this cannot be done; the WAL keeps every commit and the next open replays it.
       try {
-        return operation();
-      } catch (error) {
-        this.ctx.firedAlerts.length = mark;
-        throw error;
+        this.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // nothing lost: see above
       }
-    });
+      this.ctx.db.close();
+    })());
   }
 
-  private read<T>(operation: () => T): Promise<T> {
+  private write<K extends WriteName>(
+    name: K,
+    ...args: ArgsOf<(typeof WRITES)[K]>
+  ): Promise<ReturnType<(typeof WRITES)[K]>> {
+    if (this.closed || !this.writer) return Promise.reject(new StoreUnavailable('The store is closed'));
+    return this.writer.submit({ name, args }) as Promise<ReturnType<(typeof WRITES)[K]>>;
+  }
+
+  private read<K extends ReadName>(
+    name: K,
+    ...args: ArgsOf<(typeof READS)[K]>
+  ): Promise<ReturnType<(typeof READS)[K]>> {
     if (this.closed) return Promise.reject(new StoreUnavailable('The store is closed'));
     try {
-      return Promise.resolve(operation());
+      const operation = READS[name] as (ctx: SqliteContext, ...rest: unknown[]) => unknown;
+      return Promise.resolve(operation(this.ctx, ...args) as ReturnType<(typeof READS)[K]>);
     } catch (error) {
       return Promise.reject(mapStoreError(error));
     }
