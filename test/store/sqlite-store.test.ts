@@ -18,7 +18,7 @@ test('0005_status_history: messages stored before it show the time of their curr
   const dir = tempDir();
   const dataFile = path.join(dir, 'before.db');
   const T0 = Date.UTC(2026, 0, 1);
-  const store = openSqliteStore({ file: dataFile, durability: 'off', now: T0 });
+  const store = await openSqliteStore({ file: dataFile, durability: 'off', now: T0 });
   await store.createProject({ id: 'cccccccccccccccccccccccc', name: 'p', createdAt: T0 });
   const project = 'cccccccccccccccccccccccc';
   const { ids } = (await store.postMessages(
@@ -42,7 +42,7 @@ test('0005_status_history: messages stored before it show the time of their curr
   db.prepare('UPDATE messages SET updated_at = ? WHERE id = ?').run(T0 + 7_000, Number(ids[2]));
   db.close();
 
-  const migrated = openSqliteStore({ file: dataFile, durability: 'off', now: T0 });
+  const migrated = await openSqliteStore({ file: dataFile, durability: 'off', now: T0 });
   try {
     expect(migrated.migrationsApplied).toEqual(['0005_status_history']);
     const times = async (id: string) =>
