@@ -3,6 +3,9 @@ import { ALERT_LIMITS } from '../../domain/alerts';
 import { LIMITS } from '../../domain/limits';
 import { PUSH_LIMITS } from '../../domain/push';
 import { TOPIC_LIMITS } from '../../domain/topics';
+import { InvalidInput } from '../../domain/errors';
+import * as checks from './field-checks';
+import { checkBody, checkQuery, requiredArray } from './field-checks';
 import { checkMessages } from './messages-rule';
 import {
   optionalBoolean,
@@ -142,21 +145,32 @@ export const rules = {
     'query',
   ),
 
-  postMessages: validate(messagesBody, 'body'),
+  postMessages: checkBody((body) => {
+    const messages = requiredArray(
+      body,
+      'messages',
+      1,
+      LIMITS.maxMessagesPerPost,
+      `must be an array of 1 to ${LIMITS.maxMessagesPerPost} messages`,
+    );
+    try {
+      checkMessages(messages);
+    } catch (error) {
+      // "[3].body must be a string" continues the path: messages[3].body.
+      throw new InvalidInput(`messages${(error as Error).message}`);
+    }
+  }),
 
   publish: validate({ topic: requiredString, ...messagesBody }, 'body'),
 
-  reserve: validate(
-    {
-      n: wholeNumber(0, LIMITS.maxReserve),
-      timeout: wholeNumber(0, LIMITS.maxTimeoutSeconds),
-      wait: wholeNumber(0, LIMITS.maxWaitSeconds),
-      delete: optionalBoolean,
-    },
-    'body',
-  ),
+  reserve: checkBody((body) => {
+    checks.wholeNumber(body, 'n', 0, LIMITS.maxReserve);
+    checks.wholeNumber(body, 'timeout', 0, LIMITS.maxTimeoutSeconds);
+    checks.wholeNumber(body, 'wait', 0, LIMITS.maxWaitSeconds);
+    checks.optionalBoolean(body, 'delete');
+  }),
 
-  peek: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
+  peek: checkQuery((query) => checks.wholeNumber(query, 'n', 0, LIMITS.maxPeek)),
 
   listReserved: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
 
@@ -177,7 +191,10 @@ export const rules = {
 
   redrive: validate({ n: wholeNumber(0, LIMITS.maxRedrive), to: optionalString }, 'body'),
 
-  deleteMessage: validate({ reservation_id: optionalString, subscriber_name: optionalString }, 'body'),
+  deleteMessage: checkBody((body) => {
+    checks.optionalString(body, 'reservation_id');
+    checks.optionalString(body, 'subscriber_name');
+  }),
 
   subscribers: validate(subscribersBody, 'body'),
 
@@ -198,32 +215,28 @@ export const rules = {
     'body',
   ),
 
-  deleteMessages: validate(
-    {
-      ids: {
-        optional: { options: { values: 'null' } },
-        isArray: {
-          options: { max: LIMITS.maxBatchDelete },
-          errorMessage: `must be an array of at most ${LIMITS.maxBatchDelete} ids`,
-        },
-        custom: {
-          options: (ids: unknown[]) => ids.every(isMessageRef),
-          errorMessage: 'must hold message ids, or objects with a string id and an optional reservation_id',
-        },
-      },
-    },
-    'body',
-  ),
+  deleteMessages: checkBody((body) => {
+    const ids = body.ids;
+    if (ids === undefined || ids === null) return;
+    if (!Array.isArray(ids) || ids.length > LIMITS.maxBatchDelete) {
+      throw new InvalidInput(`ids must be an array of at most ${LIMITS.maxBatchDelete} ids`);
+    }
+    if (!(ids as unknown[]).every(isMessageRef)) {
+      throw new InvalidInput(
+        'ids must hold message ids, or objects with a string id and an optional reservation_id',
+      );
+    }
+  }),
 
-  touch: validate(
-    { reservation_id: requiredString, timeout: wholeNumber(0, LIMITS.maxTimeoutSeconds) },
-    'body',
-  ),
+  touch: checkBody((body) => {
+    checks.requiredString(body, 'reservation_id');
+    checks.wholeNumber(body, 'timeout', 0, LIMITS.maxTimeoutSeconds);
+  }),
 
-  release: validate(
-    { reservation_id: requiredString, delay: wholeNumber(0, LIMITS.maxDelaySeconds) },
-    'body',
-  ),
+  release: checkBody((body) => {
+    checks.requiredString(body, 'reservation_id');
+    checks.wholeNumber(body, 'delay', 0, LIMITS.maxDelaySeconds);
+  }),
 };
 
 function isMessageRef(item: unknown): boolean {
