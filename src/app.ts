@@ -1,4 +1,4 @@
-import express, { Router, type Express, type RequestHandler } from 'express';
+import express, { Router, type Express } from 'express';
 import type { EngineDeps } from './engine/deps';
 import { OpenProjects } from './engine/open-auth';
 import { RouteNotFound } from './domain/errors';
@@ -25,15 +25,6 @@ import { docsRoutes } from './http/observability/docs';
 import { healthRoutes } from './http/observability/health';
 import { createMetrics } from './http/observability/metrics';
 import type { Logger } from './log';
-
-/**
- * Express 5 re-parses `req.query` on every access, so validation sanitizers (toInt …) would be lost. Parse it
- * once into a plain own property that the validators rewrite and the handlers read.
- */
-const stableQuery: RequestHandler = (req, _res, next) => {
-  Object.defineProperty(req, 'query', { value: { ...req.query }, writable: true, enumerable: true });
-  next();
-};
 
 export interface AppDeps {
   engine: EngineDeps;
@@ -66,29 +57,16 @@ export function buildApp(deps: AppDeps): Express {
   });
   app.use(metrics.middleware);
   app.use(requestLog(deps.log));
-  app.use(stableQuery);
   app.use(methodOverride);
-  mount(
-    app,
-    '/',
-    healthRoutes(deps.engine, { openAuth: deps.openAuth === true }),
-    metrics.routes,
-    docsRoutes(),
-  );
-  mount(app, '/ui', dashboardRoutes());
-  // CrimsonQ reads its own bodies (JSON, forms, multipart) and answers in its own text shapes.
-  if (deps.crimsonq) {
-    mount(app, '/', crimsonqRoutes(deps.engine, deps.crimsonq, deps.log, deps.maxRequestBytes));
-  }
-  // SQS reads its own bodies (JSON or forms) and answers in its own shapes; other requests pass through.
-  if (deps.sqs) mount(app, '/', sqsRoutes(deps.engine, deps.sqs, deps.log, deps.maxRequestBytes));
   // Every body is read raw (any Content-Type: webhooks and odd clients) with the size limit, then parsed.
-  app.use(express.raw({ type: () => true, limit: deps.maxRequestBytes }));
+  const rawBody = express.raw({ type: () => true, limit: deps.maxRequestBytes });
 
+  // The IronMQ API first: it is the hot path, and no other route shares its prefix.
   const ironmq = Router({ mergeParams: true });
   const projectAccess = deps.openAuth
     ? openProjectAccess(new OpenProjects(deps.engine.store, deps.engine.clock))
     : requireProjectToken(deps.engine);
+  ironmq.use(rawBody);
   // The webhook takes its raw body as the message: it is routed before the JSON parser.
   mount(ironmq, '/queues', webhookRoutes(deps.engine, projectAccess));
   ironmq.use(jsonBody);
@@ -106,6 +84,24 @@ export function buildApp(deps: AppDeps): Express {
   mount(ironmq, '/stats', projectStatsRoutes(deps.engine));
   mount(ironmq, '/topics', topicRoutes(deps.engine));
   mount(app, '/3/projects/:projectId', ironmq);
+
+  mount(
+    app,
+    '/',
+    healthRoutes(deps.engine, { openAuth: deps.openAuth === true }),
+    metrics.routes,
+    docsRoutes(),
+  );
+  mount(app, '/ui', dashboardRoutes());
+  // CrimsonQ reads its own bodies (JSON, forms, multipart) and answers in its own text shapes.
+  if (deps.crimsonq) {
+    mount(app, '/', crimsonqRoutes(deps.engine, deps.crimsonq, deps.log, deps.maxRequestBytes));
+  }
+  // SQS reads its own bodies (JSON or forms) and answers in its own shapes; other requests pass through.
+  if (deps.sqs) mount(app, '/', sqsRoutes(deps.engine, deps.sqs, deps.log, deps.maxRequestBytes));
+  // Other paths read their bodies too (within the limit) before the 404: an answer sent while a client is
+  // still sending would make Node close the connection under it.
+  app.use(rawBody);
 
   app.use(() => {
     throw new RouteNotFound();

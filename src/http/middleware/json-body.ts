@@ -10,21 +10,39 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 const MAX_DEPTH = 32;
 
-/** The deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings. */
-function nestingOf(text: string): number {
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** Whether a JSON text nests `[`/`{` deeper than `limit`, ignoring brackets inside strings; stops early. */
+function nestsDeeperThan(text: string, limit: number): boolean {
   let depth = 0;
-  let deepest = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
-    else if (c === ']' || c === '}') depth--;
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth--;
   }
-  return deepest;
+  return false;
+}
+
+/**
+ * Whether a body holds nothing but white space (then it means `{}`): the bytes String.trim removes from a
+ * Latin-1 reading of it (tab to carriage return, space, no-break space). Stops at the first other byte.
+ */
+function isBlank(buffer: Buffer): boolean {
+  for (const byte of buffer) {
+    if (!((byte >= 0x09 && byte <= 0x0d) || byte === 0x20 || byte === 0xa0)) return false;
+  }
+  return true;
 }
 
 /**
@@ -36,7 +54,7 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   const raw: unknown = req.body;
   res.locals.rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
   const buffer = res.locals.rawBody as Buffer;
-  if (buffer.length === 0 || buffer.toString('latin1').trim() === '') {
+  if (isBlank(buffer)) {
     req.body = {};
     next();
     return;
@@ -47,7 +65,7 @@ export const jsonBody: RequestHandler = (req, res, next) => {
   } catch {
     throw new InvalidInput(MSG.invalidUtf8);
   }
-  if (nestingOf(text) > MAX_DEPTH) throw new InvalidInput(MSG.tooDeep);
+  if (nestsDeeperThan(text, MAX_DEPTH)) throw new InvalidInput(MSG.tooDeep);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

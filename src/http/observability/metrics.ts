@@ -229,6 +229,28 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
     });
   };
 
+  /**
+   * The request counter and latency histogram of each label set, looked up once: prom-client hashes a label
+   * object on every call, and there are only (methods × routes × statuses) label sets.
+   */
+  const series = new Map<
+    string,
+    {
+      count: Counter.Internal;
+      time: Histogram.Internal<'method' | 'route' | 'status'>;
+    }
+  >();
+  const seriesOf = (method: string, route: string, status: string) => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      const labels = { method, route, status };
+      found = { count: requests.labels(labels), time: latency.labels(labels) };
+      series.set(key, found);
+    }
+    return found;
+  };
+
   const middleware: RequestHandler = (req, res, next) => {
     const started = performance.now();
     let recorded = false;
@@ -236,9 +258,9 @@ export function createMetrics(engine: EngineDeps, options: MetricsOptions = {}):
       if (recorded) return;
       recorded = true;
       // req.method is read at the end: a POST with X-HTTP-Method-Override counts as the method it acted as.
-      const labels = { method: req.method, route: routeTemplateOf(res) ?? NO_ROUTE, status };
-      requests.inc(labels);
-      latency.observe(labels, (performance.now() - started) / 1000);
+      const { count, time } = seriesOf(req.method, routeTemplateOf(res) ?? NO_ROUTE, status);
+      count.inc();
+      time.observe((performance.now() - started) / 1000);
     };
     res.once('finish', () => record(String(res.statusCode)));
     res.once('close', () => record(res.writableFinished ? String(res.statusCode) : 'aborted'));

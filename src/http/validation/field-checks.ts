@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { InvalidInput } from '../../domain/errors';
 
 /**
@@ -18,11 +18,23 @@ export function checkBody(check: (body: Fields) => void): RequestHandler {
   };
 }
 
+/** A route rule over the query: it sees (and converts in) a copy that then replaces `req.query` for the handler. */
 export function checkQuery(check: (query: Fields) => void): RequestHandler {
   return (req, _res, next) => {
-    check(req.query);
+    check(stableQuery(req));
     next();
   };
+}
+
+/**
+ * Express 5 re-parses `req.query` on every access, so values converted by a rule would be lost. The query is
+ * parsed once into a plain own property that rules rewrite and handlers read. Only routes that convert query
+ * values pay for it.
+ */
+export function stableQuery(req: Request): Fields {
+  const query: Fields = { ...req.query };
+  Object.defineProperty(req, 'query', { value: query, writable: true, enumerable: true });
+  return query;
 }
 
 /** What express-validator's isInt accepts (validator.js, leading zeroes allowed). */

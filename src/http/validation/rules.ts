@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Schema } from 'express-validator';
 import { ALERT_LIMITS } from '../../domain/alerts';
 import { LIMITS } from '../../domain/limits';
@@ -5,7 +6,7 @@ import { PUSH_LIMITS } from '../../domain/push';
 import { TOPIC_LIMITS } from '../../domain/topics';
 import { InvalidInput } from '../../domain/errors';
 import * as checks from './field-checks';
-import { checkBody, checkQuery, requiredArray } from './field-checks';
+import { checkBody, checkQuery, requiredArray, stableQuery } from './field-checks';
 import { checkMessages } from './messages-rule';
 import {
   optionalBoolean,
@@ -135,14 +136,16 @@ const alertsBody: Schema = {
 export const rules = {
   putQueue: validate(queueBody, 'body'),
 
-  listQueues: validate(
-    {
-      per_page: wholeNumber(0, Number.MAX_SAFE_INTEGER),
-      previous: optionalString,
-      prefix: optionalString,
-      detail: optionalBoolean,
-    },
-    'query',
+  listQueues: withStableQuery(
+    validate(
+      {
+        per_page: wholeNumber(0, Number.MAX_SAFE_INTEGER),
+        previous: optionalString,
+        prefix: optionalString,
+        detail: optionalBoolean,
+      },
+      'query',
+    ),
   ),
 
   postMessages: checkBody((body) => {
@@ -172,21 +175,23 @@ export const rules = {
 
   peek: checkQuery((query) => checks.wholeNumber(query, 'n', 0, LIMITS.maxPeek)),
 
-  listReserved: validate({ n: wholeNumber(0, LIMITS.maxPeek) }, 'query'),
+  listReserved: checkQuery((query) => checks.wholeNumber(query, 'n', 0, LIMITS.maxPeek)),
 
-  stats: validate(
-    {
-      period: {
-        optional: { options: { values: 'null' } },
-        // A repeated parameter is an array, which isIn would check item by item.
-        custom: {
-          options: (value: unknown) => typeof value === 'string',
-          errorMessage: 'must be hour or day',
+  stats: withStableQuery(
+    validate(
+      {
+        period: {
+          optional: { options: { values: 'null' } },
+          // A repeated parameter is an array, which isIn would check item by item.
+          custom: {
+            options: (value: unknown) => typeof value === 'string',
+            errorMessage: 'must be hour or day',
+          },
+          isIn: { options: [['hour', 'day']], errorMessage: 'must be hour or day' },
         },
-        isIn: { options: [['hour', 'day']], errorMessage: 'must be hour or day' },
       },
-    },
-    'query',
+      'query',
+    ),
   ),
 
   redrive: validate({ n: wholeNumber(0, LIMITS.maxRedrive), to: optionalString }, 'body'),
@@ -245,4 +250,12 @@ function isMessageRef(item: unknown): boolean {
   const { id, reservation_id: reservationId } = item as { id?: unknown; reservation_id?: unknown };
   const idOk = typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
   return idOk && (reservationId === undefined || reservationId === null || typeof reservationId === 'string');
+}
+
+/** Runs an express-validator rule over a stable copy of the query (see stableQuery). */
+function withStableQuery(rule: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    stableQuery(req);
+    return rule(req, res, next);
+  };
 }
