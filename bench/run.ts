@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from './lib/dist';
 import { describeMachine } from './lib/machine';
 import { killAllNow, stopAll } from './lib/processes';
-import { estimateWithoutExpress, fmt, markdownTable, tableRows } from './lib/report';
+import { estimateWithoutExpress, fmt, markdownTable, peerRows, tableRows } from './lib/report';
 import type { Settings } from './lib/harness';
 import { measurePostgres } from './lib/phases/postgres';
 import { type SuiteResult, measureAll } from './lib/suite';
@@ -66,7 +66,7 @@ function cleanUp(): void {
 function describeProfile(run: SuiteResult, estimate: ReturnType<typeof estimateWithoutExpress>): string {
   const { summary, commits } = run.profile;
   const lines = [
-    `Server CPU profile under the G5 load (${run.profile.seconds} s; main thread busy ` +
+    `Server CPU profile under the G5 load, main thread (SQLite writes run on the writer thread; ${run.profile.seconds} s; busy ` +
       `${fmt.pct(summary.busyMs / summary.totalMs)} of the time; shares of the busy time):`,
   ];
   for (const category of summary.categories) {
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
   const profileFile = (goal: string) => path.join(resultsDir, `${stamp}-${goal}.cpuprofile`);
   const run = await measureAll(settings, dataDir, profileFile, machine);
   const rows = tableRows(run.figures, run.notes);
+  const sRows = peerRows(run.peers, rows);
   const estimate = estimateWithoutExpress(run.figures, run.profile.summary, run.profile.requests);
   const seconds = (performance.now() - started) / 1000;
   const loadAfter = os.loadavg()[0]!;
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
     machine: { ...machine, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
     seconds,
     rows,
+    peerRows: sRows,
     figures: run.figures,
     profile: run.profile,
     profileG7: run.profileG7,
@@ -162,9 +164,10 @@ async function main(): Promise<void> {
   };
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 
-  const count = (result: string) => rows.filter((row) => row.result === result).length;
+  const all = [...rows, ...sRows];
+  const count = (result: string) => all.filter((row) => row.result === result).length;
   process.stdout.write(
-    `\n${markdownTable(rows)}\n\n${describeProfile(run, estimate)}\n\n` +
+    `\n${markdownTable(rows)}\n\n${markdownTable(sRows)}\n\n${describeProfile(run, estimate)}\n\n` +
       `${count('met')} met, ${count('missed')} missed${count('skipped') ? `, ${count('skipped')} skipped` : ''}; ` +
       `${seconds.toFixed(0)} s; load average ${loadBefore.toFixed(2)} → ${loadAfter.toFixed(2)}; ` +
       `${path.relative(ROOT, file)}\n`,

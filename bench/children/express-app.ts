@@ -26,7 +26,7 @@ app.post('/3/projects/:projectId/queues/:queue/messages', (req, res) => {
 
 const server = app.listen(0, '127.0.0.1', () => {
   server.keepAliveTimeout = 30_000;
-  serveParent({}, async () => {
+  serveParent({ cpuUsage: () => process.cpuUsage() }, async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });

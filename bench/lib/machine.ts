@@ -27,6 +27,10 @@ export function beanstalkdPath(): string | null {
   return run('sh', ['-c', 'command -v beanstalkd']) || null;
 }
 
+export function redisServerPath(): string | null {
+  return run('sh', ['-c', 'command -v redis-server']) || null;
+}
+
 export function describeMachine(dataDir: string): Machine {
   const df = run('df', ['-hT', dataDir])?.split('\n')[1]?.split(/\s+/) ?? [];
   const binary = beanstalkdPath();

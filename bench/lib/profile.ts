@@ -31,15 +31,16 @@ export interface ProfileSummary {
 
 export const CATEGORY = {
   express: 'Express: router, middleware, req/res helpers',
-  validation: 'validation (express-validator)',
+  validation: 'validation (field checks, express-validator)',
   // V8 charges JSON.parse and JSON.stringify to the function that calls them: json-body.ts and respond.ts.
   jsonIn: 'JSON in: json-body.ts (checks, JSON.parse)',
   jsonOut: 'JSON out: serialize.ts, respond.ts (JSON.stringify)',
   http: 'Ferrite HTTP layer: handlers, auth, other middleware',
   engine: 'engine: ids, hashing, queue rules',
   commit: 'SQLite COMMIT: WAL write + fsync wait',
-  sqlite: 'SQLite statements (BEGIN, savepoints, queries)',
-  storeJs: 'store JS: group commit, row mapping',
+  sqlite: 'SQLite statements on this thread (reads: tokens, queues, peeks)',
+  handoff: 'store: writes handed to the writer thread and answers back (structured clone)',
+  storeJs: 'store JS: row mapping, writer client',
   node: 'Node.js: HTTP parser and writer, sockets, streams, event loop',
   gc: 'garbage collection',
   program: 'V8/native, unattributed',
@@ -134,6 +135,9 @@ export function summarizeProfile(file: string): ProfileSummary {
       if (url.includes('/dist/http/validation/')) return charge(CATEGORY.validation, url);
       if (url.includes('/dist/http/') || url.endsWith('/dist/app.js')) return charge(CATEGORY.http, url);
       if (url.includes('/dist/engine/')) return charge(CATEGORY.engine, url);
+      if (url.includes('/dist/store/sqlite/writers')) {
+        return charge(nativeLeaf ? CATEGORY.handoff : CATEGORY.storeJs, url);
+      }
       if (url.includes('/dist/store/')) return charge(nativeLeaf ? CATEGORY.sqlite : CATEGORY.storeJs, url);
       const pkg = packageOf(url);
       if (pkg === 'better-sqlite3') return charge(CATEGORY.sqlite, url);

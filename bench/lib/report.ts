@@ -1,5 +1,6 @@
 import type { ProfileSummary } from './profile';
 import { CATEGORY } from './profile';
+import type { PeerFigures, PeersResult } from './phases/peers';
 
 /** The medians of one run, from which every row of the table is computed. */
 export interface Figures {
@@ -303,4 +304,117 @@ export function estimateWithoutExpress(
     g5,
     g10Ratio: f.g10 ? g5 / f.g10.perSecond : null,
   };
+}
+
+/** Issue 13's table (S1–S6): Ferrite against its peers, measured in the same run. */
+export function peerRows(peers: PeersResult, gRows: Row[]): Row[] {
+  const f = peers.ferrite;
+  const rate = (value: number | null, unit: string) => (value === null ? 'n/a' : `${fmt.int(value)} ${unit}`);
+  const ref = (workload: string, peer: PeerFigures): Row => ({
+    goal: 'ref',
+    workload,
+    measured: peer.note?.startsWith('skipped')
+      ? peer.note
+      : `S1 ${rate(peer.posts, 'msg/s')}; S2 ${rate(peer.cycle1, 'cycles/s')}; S3 ${rate(peer.cycle100, 'msg/s')}` +
+        (peer.note ? ` (${peer.note})` : ''),
+    reference: '',
+    ratio: '',
+    target: '',
+    result: '',
+  });
+  const against = (
+    goal: string,
+    workload: string,
+    measured: number | null,
+    peerName: string,
+    peer: number | null,
+    unit: string,
+    target: number,
+  ): Row => {
+    if (measured === null || peer === null) {
+      return {
+        goal,
+        workload,
+        measured: rate(measured, unit),
+        reference: `${peerName}: not measured`,
+        ratio: '',
+        target: `≥ ${target.toFixed(2)}`,
+        result: 'skipped',
+      };
+    }
+    const ratio = measured / peer;
+    return {
+      goal,
+      workload,
+      measured: rate(measured, unit),
+      reference: `${peerName} ${rate(peer, unit)}`,
+      ratio: fmt.ratio(ratio),
+      target: `≥ ${target.toFixed(2)}`,
+      result: verdict(ratio >= target),
+    };
+  };
+  const cpuRatio = f.cpuUsPerRequest / peers.expressCpuUsPerRequest;
+  const g789 = gRows.filter((row) => ['G7', 'G8', 'G9'].includes(row.goal));
+  const g789Met = g789.filter((row) => row.result === 'met').length;
+  return [
+    ref('PostgreSQL (table queue, FOR UPDATE SKIP LOCKED, pg, 1 statement per op, fsync on)', peers.postgres),
+    ref('Redis appendfsync always (LPUSH, LMOVE, LREM)', peers.redis),
+    ref('beanstalkd -f0 (put, reserve, delete)', peers.beanstalkd),
+    against(
+      'S1',
+      'post 1 message, 16 connections',
+      f.posts,
+      'PostgreSQL',
+      peers.postgres.posts,
+      'msg/s',
+      0.5,
+    ),
+    against(
+      'S2',
+      'post 1 → reserve 1 → delete 1, 16 workers',
+      f.cycle1,
+      'PostgreSQL',
+      peers.postgres.cycle1,
+      'cycles/s',
+      1,
+    ),
+    against('S2', 'the same (moonshot)', f.cycle1, 'beanstalkd', peers.beanstalkd.cycle1, 'cycles/s', 1),
+    against(
+      'S3',
+      'the same in batches of 100, 4 workers',
+      f.cycle100,
+      'PostgreSQL',
+      peers.postgres.cycle100,
+      'msg/s',
+      1,
+    ),
+    against('S3', 'the same (moonshot)', f.cycle100, 'Redis', peers.redis.cycle100, 'msg/s', 1),
+    {
+      goal: 'S4',
+      workload: 'server CPU per request (all threads), post 1 at 16 connections',
+      measured: `${fmt.int(f.cpuUsPerRequest)} µs`,
+      reference: `minimal Express ${fmt.int(peers.expressCpuUsPerRequest)} µs`,
+      ratio: fmt.ratio(cpuRatio),
+      target: '≤ 1.50',
+      result: verdict(cpuRatio <= 1.5),
+    },
+    {
+      goal: 'S5',
+      workload: 'event-loop delay p99 under the S2 load (p50 / max)',
+      measured: `${fmt.ms(f.loopDelay.p99Ms)} (${fmt.ms(f.loopDelay.p50Ms)} / ${fmt.ms(f.loopDelay.maxMs)})`,
+      reference: '2 ms',
+      ratio: fmt.ratio(f.loopDelay.p99Ms / 2),
+      target: '≤ 1.00',
+      result: verdict(f.loopDelay.p99Ms <= 2),
+    },
+    {
+      goal: 'S6',
+      workload: 'G7–G9 as they stand (p99 tails, long polls, deep queue)',
+      measured: `${g789Met} of ${g789.length} met`,
+      reference: '',
+      ratio: '',
+      target: 'all met',
+      result: verdict(g789Met === g789.length),
+    },
+  ];
 }

@@ -3,6 +3,7 @@ import type { Machine } from './machine';
 import { measureBeanstalkd } from './phases/beanstalkd';
 import { measureDeepQueue } from './phases/deep-queue';
 import { measureLongPolls } from './phases/long-polls';
+import { type PeersResult, measurePeers } from './phases/peers';
 import { measureReferences } from './phases/references';
 import { type CommitCounts, measureThroughput, profileLoad } from './phases/throughput';
 import { cycleWorkload, postWorkload } from './ironmq';
@@ -22,6 +23,8 @@ export interface SuiteResult {
   /** The medians the table is computed from. */
   figures: Figures;
   notes: { g8: string; g10Skipped: string | null };
+  /** Issue 13's table: Ferrite and its peers on the same workloads. */
+  peers: PeersResult;
   /** The server under the G5 load (the profile issue 6 asks for), and under G7's (100-message posts). */
   profile: Profile;
   profileG7: Profile;
@@ -50,6 +53,7 @@ export async function measureAll(
   const g8 = await measureLongPolls(settings, dataDir, machine);
   const deep = await measureDeepQueue(settings, dataDir);
   const beanstalkd = await measureBeanstalkd(settings, dataDir);
+  const peers = await measurePeers(settings, dataDir);
 
   const { g1, g2, g3, g4, g5, g7 } = throughput;
   const depthFigures = (which: 'shallow' | 'deep'): DepthFigures => ({
@@ -106,6 +110,7 @@ export async function measureAll(
   return {
     figures,
     notes: { g8: g8.note, g10Skipped: beanstalkd.runs ? null : beanstalkd.note },
+    peers,
     profile,
     profileG7,
     walMaxBytes: throughput.walMaxBytes,
@@ -115,6 +120,7 @@ export async function measureAll(
       g8,
       deep,
       beanstalkd,
+      peers,
       cronWarnings: cronWarningCount(),
     },
   };

@@ -92,10 +92,7 @@ export async function profileLoad(
   requests: (queue: string) => autocannon.Request[],
 ) {
   log(`Ferrite under the ${goal} load with the CPU profiler (${settings.profileSeconds} s)`);
-  const { child, port } = await startServer(
-    'ferrite',
-    ferriteEnv(path.join(dataDir, `profile-${goal}.db`), { BENCH_COUNT_COMMITS: '1' }),
-  );
+  const { child, port } = await startServer('ferrite', ferriteEnv(path.join(dataDir, `profile-${goal}.db`)));
   await load(port, { connections, seconds: settings.warmupSeconds, requests: requests('warm') });
   mkdirSync(path.dirname(profileFile), { recursive: true });
   const before = await child.call<{ commits: CommitCounts }>('stats');
