@@ -23,6 +23,8 @@ export function requestLog(log: Logger): RequestHandler {
           // The path only: a query string may carry an oauth token.
           path: req.path,
           status: res.statusCode,
+          // SQS answers carry a UUID of their own (its RequestId): logged beside ours to find one from the other.
+          ...(typeof res.locals.sqsRequestId === 'string' ? { sqsRequestId: res.locals.sqsRequestId } : {}),
           ms: Math.round((performance.now() - started) * 10) / 10,
         });
       });

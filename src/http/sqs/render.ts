@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { XmlNode } from '@aws-sdk/xml-builder';
 import type { Request, Response } from 'express';
 import { SQS_ERROR_NAMESPACE, SQS_JSON_TYPE, SQS_TARGET_PREFIX, SQS_XMLNS, SQS_XML_TYPE } from './wire';
@@ -86,8 +87,14 @@ function send(
   res.end(bytes);
 }
 
+/**
+ * The request's id in SQS's shape (a UUID, as AWS sends in x-amzn-RequestId and every answer's RequestId), made
+ * once per SQS request and logged beside X-Request-Id (see request-log.ts).
+ */
 function requestIdOf(res: Response): string {
-  return typeof res.locals.requestId === 'string' ? res.locals.requestId : '';
+  let id = res.locals.sqsRequestId as string | undefined;
+  if (id === undefined) res.locals.sqsRequestId = id = randomUUID();
+  return id;
 }
 
 /**
