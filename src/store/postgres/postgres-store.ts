@@ -55,7 +55,7 @@ import { NotificationChannel, type Notice } from './notifications';
 import * as projects from './projects';
 import * as queues from './queues';
 import * as sqs from './sqs';
-import { TokenCache } from '../token-cache';
+import { TokenCache } from './token-cache';
 import { TopicRoutes } from './topic-routes';
 import { Transactions } from './transactions';
 

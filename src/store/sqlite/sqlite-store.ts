@@ -48,7 +48,6 @@ import type { CommitCounters } from './group-commit';
 import { migrate } from './migrate';
 import { READS, WRITES, type ArgsOf, type ReadName, type WriteName } from './operations';
 import { InlineWriter, ThreadWriter, type Writer } from './writers';
-import { TokenCache } from '../token-cache';
 import type { Durability } from '../store-config';
 
 export type { Durability };
@@ -83,12 +82,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     writer =
       memory || options.writer === 'inline'
         ? new InlineWriter(ctx, (alerts) => store.announce(alerts))
-        : await ThreadWriter.start(
-            options.file,
-            options.durability,
-            (alerts) => store.announce(alerts),
-            () => store.forgetCaches(),
-          );
+        : await ThreadWriter.start(options.file, options.durability, (alerts) => store.announce(alerts));
     store.attach(writer);
     return store;
   } catch (error) {
@@ -108,8 +102,6 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private writer: Writer | null = null;
   private readonly alertListeners: ((alert: FiredAlert) => void)[] = [];
-  /** Live tokens' projects: an authenticated request does not read its token (see token-cache.ts). */
-  private readonly tokens = new TokenCache();
   private closed: Promise<void> | null = null;
 
   /**
@@ -131,11 +123,6 @@ export class SqliteStore implements Store {
   /** @internal Called by the writer once a group with fired alerts has committed. */
   announce(alerts: readonly FiredAlert[]): void {
     for (const alert of alerts) for (const listener of this.alertListeners) listener(alert);
-  }
-
-  /** @internal Another process wrote to the data file: what this one cached of it may be stale. */
-  forgetCaches(): void {
-    this.tokens.clear();
   }
 
   onAlertFired(listener: (alert: FiredAlert) => void): void {
@@ -175,18 +162,11 @@ export class SqliteStore implements Store {
   listTokens(projectId?: string): Promise<TokenInfo[]> {
     return this.read('listTokens', projectId);
   }
-  async revokeToken(tokenId: string, now: number): Promise<boolean> {
-    const revoked = await this.write('revokeToken', tokenId, now);
-    if (revoked) this.tokens.clear();
-    return revoked;
+  revokeToken(tokenId: string, now: number): Promise<boolean> {
+    return this.write('revokeToken', tokenId, now);
   }
-  async projectOfTokenHash(tokenHash: string): Promise<string | null> {
-    const cached = this.tokens.get(tokenHash);
-    if (cached !== undefined) return cached;
-    const epoch = this.tokens.epoch;
-    const found = await this.read('projectOfTokenHash', tokenHash);
-    if (found !== null) this.tokens.set(tokenHash, found, epoch);
-    return found;
+  projectOfTokenHash(tokenHash: string): Promise<string | null> {
+    return this.read('projectOfTokenHash', tokenHash);
   }
   serverSetting(key: string, value: string): Promise<string> {
     return this.write('serverSetting', key, value);

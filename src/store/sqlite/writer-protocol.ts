@@ -15,8 +15,6 @@ export type FromWriter =
   /** One group's answers, after its COMMIT, with the alerts its writes fired. */
   | { type: 'results'; results: WriteResult[]; alerts: FiredAlert[] }
   | { type: 'counters'; counters: CommitCounters }
-  /** Another process (the CLI) committed to the data file: caches of this one must be dropped. */
-  | { type: 'external-write' }
   | { type: 'closed' };
 
 export type WriteResult =

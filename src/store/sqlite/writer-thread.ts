@@ -20,7 +20,6 @@ const ctx = createContext(openConnection(file, durability));
 const group = new GroupCommit(ctx, mapStoreError);
 let pending: { id: number; call: WriteCall }[] = [];
 let scheduled = false;
-let closing = false;
 
 function send(message: FromWriter): void {
   port!.postMessage(message);
@@ -75,28 +74,11 @@ port.on('message', (message: ToWriter) => {
       return;
     case 'close':
       flush();
-      closing = true;
       ctx.db.close();
       send({ type: 'closed' });
       port.close();
       return;
   }
 });
-
-/**
- * `data_version` of this connection moves only when another connection commits, and every write of this
- * process goes through this one: so a change means another process wrote (the CLI revoking a token, say).
- * Checked every EXTERNAL_CHECK_MS; the timer does not keep the thread alive.
- */
-const EXTERNAL_CHECK_MS = 100;
-const dataVersion = ctx.db.prepare('PRAGMA data_version').pluck();
-let lastVersion = dataVersion.get() as number;
-setInterval(() => {
-  if (closing) return;
-  const version = dataVersion.get() as number;
-  if (version === lastVersion) return;
-  lastVersion = version;
-  send({ type: 'external-write' });
-}, EXTERNAL_CHECK_MS).unref();
 
 send({ type: 'ready' });

@@ -107,7 +107,6 @@ export class ThreadWriter implements Writer {
     file: string,
     durability: Durability,
     private readonly onAlerts: (alerts: FiredAlert[]) => void,
-    private readonly onExternalWrite: () => void,
   ) {
     const entry = writerEntry();
     this.worker = new Worker(entry.file, { workerData: { file, durability }, execArgv: entry.execArgv });
@@ -129,9 +128,8 @@ export class ThreadWriter implements Writer {
     file: string,
     durability: Durability,
     onAlerts: (alerts: FiredAlert[]) => void,
-    onExternalWrite: () => void,
   ): Promise<ThreadWriter> {
-    const writer = new ThreadWriter(file, durability, onAlerts, onExternalWrite);
+    const writer = new ThreadWriter(file, durability, onAlerts);
     try {
       await writer.ready;
     } catch (error) {
@@ -212,9 +210,6 @@ export class ThreadWriter implements Writer {
       }
       case 'counters':
         this.counterRequests.shift()?.(message.counters);
-        return;
-      case 'external-write':
-        this.onExternalWrite();
         return;
       case 'ready':
       case 'closed':

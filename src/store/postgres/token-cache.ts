@@ -1,8 +1,7 @@
 /**
- * How long a token lookup is trusted without asking the database: the bound on how late a revocation made by
- * another process takes effect here when nothing told this one. A revocation made through this store clears the
- * cache when it commits; on PostgreSQL the notification channel clears every node's; on SQLite the writer thread
- * notices another process's commit within 100 ms (see writer-thread.ts).
+ * How long a token lookup is trusted without asking the database: the bound on how late a revocation made on
+ * another node takes effect here when the notification channel is down (or in poll mode). With the channel up,
+ * a revocation clears every node's cache as soon as it commits.
  */
 export const TOKEN_CACHE_MS = 1_000;
 const MAX_ENTRIES = 10_000;
