@@ -76,6 +76,8 @@ export async function backupDataFile(
   const estimate = usedBytes(source);
   const partial = partialName(target);
   rmSync(partial, { force: true });
+  // The bar starts at 0 % whatever the first timer tick finds (on a fast machine the copy is well along by then).
+  options.onProgress?.(0, estimate);
   const timer = setInterval(() => options.onProgress?.(sizeOf(partial), estimate), PROGRESS_EVERY_MS);
   try {
     await vacuumInto(source, partial);
