@@ -23,7 +23,11 @@ async function loops(workers: number, seconds: number, step: (worker: number) =>
   const until = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: workers }, async (_, worker) => {
-      while (performance.now() < until) done += await step(worker);
+      while (performance.now() < until) {
+        // Not `done += await step()`: that reads `done` before the await and drops the other workers' counts.
+        const finished = await step(worker);
+        done += finished;
+      }
     }),
   );
   return done / ((performance.now() - started) / 1000);
@@ -117,6 +121,7 @@ export async function startRedis(binary: string, dir: string): Promise<RedisPeer
   ]);
   for (let tries = 0; ; tries++) {
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    probe.on('error', () => {}); // refused while redis-server starts: the loop below retries
     try {
       await probe.connect();
       await probe.ping();
