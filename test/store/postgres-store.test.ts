@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/domain/limits';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store';
 import { createTestDatabase, postgresOptions, type TestDatabase } from '../helpers/postgres';
@@ -33,6 +34,44 @@ describe('PostgreSQL specifics', () => {
       expect(good.status).toBe('fulfilled');
       expect(await store.getQueue(P, 'q')).toMatchObject({ size: 2, totalMessages: 2 });
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('PostgreSQL batches', () => {
+  test("a batch that is a deadlock's victim runs again instead of answering 503", async () => {
+    await db.truncate();
+    const store = await openPostgresStore(postgresOptions(db.url));
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      const P = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+      await store.createProject({ id: P, name: 'p', createdAt: 0 });
+      const [id] = (await store.postMessages(P, 'q', [{ body: 'x', delay: 0, pushHeaders: null }], 0)).ids;
+      // Another transaction holds the queue row; the batched delete locks the message row, then waits for the
+      // queue row; the other transaction then asks for the message row. PostgreSQL breaks the cycle by failing
+      // one side: the batch, whose deadlock_timeout runs out first.
+      await other.query('BEGIN');
+      await other.query("SET LOCAL deadlock_timeout = '30s'");
+      await other.query("UPDATE queues SET updated_at = updated_at WHERE name = 'q'");
+      const deleted = store.deleteMessages(P, 'q', [{ id: id!, reservationId: null }], 0);
+      for (let waited = 0; ; waited += 10) {
+        const { rows } = await other.query<{ n: string }>(
+          'SELECT count(*) AS n FROM pg_locks WHERE NOT granted',
+        );
+        if (Number(rows[0]!.n) > 0) break;
+        if (waited > 5_000) throw new Error('the delete never waited for the queue row');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await other.query(
+        "UPDATE messages SET updated_at = updated_at WHERE queue_id = (SELECT id FROM queues WHERE name = 'q')",
+      );
+      await other.query('COMMIT');
+      await expect(deleted).resolves.toBeNull();
+      expect(await store.getQueue(P, 'q')).toMatchObject({ size: 0, totalMessages: 1 });
+    } finally {
+      await other.end();
       await store.close();
     }
   });

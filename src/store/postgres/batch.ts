@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import { isUnavailable, mapStoreError } from './errors';
+import { CONFLICT_RETRIES, isRetryable, isUnavailable, mapStoreError } from './errors';
 import { NOT_FAST, type FastOperation } from './fast-paths';
 import type { NotificationChannel } from './notifications';
 
@@ -133,17 +133,22 @@ export class Batcher {
         batch.forEach((each, i) => settle(each, outcome.results[i]!));
         return;
       }
-      if (isUnavailable(outcome.error)) {
+      if (isUnavailable(outcome.error) && !isRetryable(outcome.error)) {
         broken = outcome.error as Error;
         const mapped = mapStoreError(outcome.error);
         for (const each of batch) each.reject(mapped);
         return;
       }
-      // One statement failed: nothing of the batch was committed. Each operation runs again on its own.
+      // One statement failed, or the batch was a deadlock's victim (two batches in flight can lock one queue's
+      // message and queue rows in opposite orders): nothing of it was committed. Each operation runs again on
+      // its own, a conflict's victim up to CONFLICT_RETRIES more times.
       this.stats.split++;
       for (const [key, count] of wakes) this.wake(key, count);
       for (const each of batch) {
-        const alone = await this.send(client, [each], []);
+        let alone = await this.send(client, [each], []);
+        for (let retry = 0; !alone.ok && isRetryable(alone.error) && retry < CONFLICT_RETRIES; retry++) {
+          alone = await this.send(client, [each], []);
+        }
         if (alone.ok) settle(each, alone.results[0]!);
         else {
           if (isUnavailable(alone.error)) broken = alone.error as Error;

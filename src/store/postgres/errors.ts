@@ -26,6 +26,9 @@ const NETWORK_CODES = new Set([
 const DRIVER_CONNECTION_TEXT =
   /connection terminated|timeout exceeded when trying to connect|not queryable|query read timeout|connection timeout|Connection refused|server closed the connection/i;
 
+/** How often a transaction that lost a deadlock or a serialization check is run again before giving up. */
+export const CONFLICT_RETRIES = 3;
+
 /** Conflicts a transaction is retried for: another transaction won a deadlock or a serialization check. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof DatabaseError && (error.code === '40P01' || error.code === '40001');

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { FiredAlert } from '../store';
 import type { PgContext } from './context';
-import { isRetryable, isUnavailable, mapStoreError } from './errors';
+import { CONFLICT_RETRIES, isRetryable, isUnavailable, mapStoreError } from './errors';
 import type { TopicRoutes } from './topic-routes';
 
 /** Thrown inside a transaction to undo it and answer the caller with `outcome` instead of an error. */
@@ -10,9 +10,6 @@ export class Rollback<T> extends Error {
     super('rolled back');
   }
 }
-
-/** How often a transaction that lost a deadlock or a serialization check is run again before giving up. */
-const CONFLICT_RETRIES = 3;
 
 export interface TransactionHooks {
   /** Statements to run last in every write transaction (the NOTIFY of its invalidations), or none. */
