@@ -24,7 +24,8 @@ COPY package.json openapi.yaml ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
-EXPOSE 8080
+# 8080: HTTP (IronMQ, SQS, CrimsonQ REST, dashboard); 9001: CrimsonQ over RESP (FERRITE_RESP_PORT).
+EXPOSE 8080 9001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.FERRITE_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # node, not npm: signals reach the server directly, so SIGTERM shuts it down gracefully.
