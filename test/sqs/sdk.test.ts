@@ -216,6 +216,42 @@ describe('messages', () => {
     expect(Messages?.map((m) => m.Body)).toEqual(['wake up']);
   });
 
+  test('queue settings take effect: ReceiveMessageWaitTimeSeconds, DelaySeconds and MaximumMessageSize', async () => {
+    // A receive without WaitTimeSeconds long-polls for the queue's ReceiveMessageWaitTimeSeconds.
+    const polled = await newQueue(kit.sqs, fresh('default-wait'), { ReceiveMessageWaitTimeSeconds: '20' });
+    const waiting = kit.sqs.send(new ReceiveMessageCommand({ QueueUrl: polled }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await kit.sqs.send(
+      new SendMessageCommand({ QueueUrl: polled, MessageBody: 'found by the default wait' }),
+    );
+    expect((await waiting).Messages?.map((m) => m.Body)).toEqual(['found by the default wait']);
+
+    // A message sent to a queue with DelaySeconds is delayed, not receivable yet.
+    const delayed = await newQueue(kit.sqs, fresh('delayed'), { DelaySeconds: '600' });
+    await kit.sqs.send(new SendMessageCommand({ QueueUrl: delayed, MessageBody: 'later' }));
+    const now = await kit.sqs.send(new ReceiveMessageCommand({ QueueUrl: delayed, WaitTimeSeconds: 0 }));
+    expect(now.Messages ?? []).toEqual([]);
+    const counts = await kit.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: delayed, AttributeNames: ['All'] }),
+    );
+    expect(counts.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesDelayed: '1',
+    });
+
+    // A message over the queue's MaximumMessageSize is refused, and nothing is stored.
+    const small = await newQueue(kit.sqs, fresh('small'), { MaximumMessageSize: '1024' });
+    const refused = await errorOf(
+      kit.sqs.send(new SendMessageCommand({ QueueUrl: small, MessageBody: 'x'.repeat(1025) })),
+    );
+    expect(refused.name).toBe('InvalidParameterValue');
+    await kit.sqs.send(new SendMessageCommand({ QueueUrl: small, MessageBody: 'x'.repeat(1024) }));
+    const sizes = await kit.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: small, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    expect(sizes.Attributes?.ApproximateNumberOfMessages).toBe('1');
+  });
+
   test('visibility: a message not deleted in time is received again, with a higher receive count and a new receipt', async () => {
     const url = await newQueue(kit.sqs, fresh('visibility'));
     await kit.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'retry me' }));
