@@ -133,7 +133,7 @@ export class Batcher {
         batch.forEach((each, i) => settle(each, outcome.results[i]!));
         return;
       }
-      if (isUnavailable(outcome.error) && !isRetryable(outcome.error)) {
+      if (isUnavailable(outcome.error)) {
         broken = outcome.error as Error;
         const mapped = mapStoreError(outcome.error);
         for (const each of batch) each.reject(mapped);

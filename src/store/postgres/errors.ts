@@ -4,9 +4,10 @@ import { InvalidInput, StoreUnavailable } from '../../domain/errors';
 /**
  * SQLSTATE classes and codes that mean "the database cannot serve this now" rather than "bug": connection
  * exceptions (08), insufficient resources (53), operator intervention such as a shutdown or a statement timeout
- * (57), a read-only standby (25006), and conflicts that survived their retries (40001, 40P01).
+ * (57), a read-only standby (25006). Conflicts (40001, 40P01) are not among them: the connection is fine and the
+ * work is run again (isRetryable); only one that survived its retries is answered as unavailable (mapStoreError).
  */
-const UNAVAILABLE_SQLSTATES = [/^08/, /^53/, /^57/, /^58/, /^25006$/, /^40001$/, /^40P01$/];
+const UNAVAILABLE_SQLSTATES = [/^08/, /^53/, /^57/, /^58/, /^25006$/];
 /** Socket errors of the connection itself (Node's stable codes). */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -34,7 +35,7 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof DatabaseError && (error.code === '40P01' || error.code === '40001');
 }
 
-/** Whether a driver error says the database is unreachable or cannot take work now. */
+/** Whether a driver error says the database is unreachable or cannot take work now (its connection may be lost). */
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailable) return true;
   if (error instanceof DatabaseError) {
@@ -52,15 +53,15 @@ export function isUnavailable(error: unknown): boolean {
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 /**
- * The error callers see for a driver error: StoreUnavailable (503, safe to retry) for an unavailable database,
- * InvalidInput (400) for text PostgreSQL cannot hold.
+ * The error callers see for a driver error: StoreUnavailable (503) for an unavailable database or a conflict that
+ * survived its retries, InvalidInput (400) for text PostgreSQL cannot hold.
  */
 export function mapStoreError(error: unknown): Error {
   if (error instanceof StoreUnavailable || error instanceof InvalidInput) return error;
   if (error instanceof DatabaseError && UNSTORABLE_TEXT.has(error.code ?? '')) {
     return new InvalidInput('PostgreSQL cannot store the character U+0000 (NUL)');
   }
-  if (isUnavailable(error)) {
+  if (isUnavailable(error) || isRetryable(error)) {
     const code = (error as { code?: unknown }).code;
     const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
     return new StoreUnavailable(`The database cannot be reached or cannot take writes now (${reason})`);
